@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lg.h - the Host's view of a Guest.
+ *
+ * One struct lguest per open /dev/lguest that has been initialised, with one
+ * struct lg_cpu (we run one virtual CPU today; the ABI names CPUs by file
+ * offset so more can come).  Everything a Guest can change goes through a
+ * hypercall or a trap into the files listed at the bottom, each of which owns
+ * one part of this state.
+ */
+#ifndef LG_H
+#define LG_H
+
+#include <linux/types.h>
+#include <linux/hrtimer.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <asm/desc_defs.h>
+#include <asm/processor.h>
+#include <asm/fpu/api.h>
+#include "lguest_abi.h"
+#include "lg_layout.h"
+
+/* The registers as the Switcher saves them: see lg_layout.h for offsets. */
+struct lg_regs {
+	u32 ebx, ecx, edx, esi, edi, ebp, eax;
+	u32 gs, fs, ds, es;
+	u32 trapnum, errcode;
+	u32 eip, cs, eflags, esp, ss;
+};
+
+struct lg_desc_ptr {
+	u16 pad;
+	u16 limit;
+	u32 base;
+} __packed;
+
+/* The two per-CPU pages the Switcher uses, as seen from C. */
+struct lg_regs_page {
+	u32 nmi_pending;
+	u32 cr2;
+	u8 unused[LGP_REGS - 8];
+	struct lg_regs regs;
+};
+
+struct lg_state_page {
+	u32 host_cr3, host_cr4, host_cr0, host_sp;
+	u32 guest_cr3, guest_cr4, guest_cr0;
+	/* Each pointer starts with padding, so the base is 4-byte aligned. */
+	struct lg_desc_ptr host_gdt, host_idt;
+	struct lg_desc_ptr guest_gdt_desc, guest_idt_desc;
+	u8 pad1[LGS_GUEST_TSS - (LGS_GUEST_IDT_DESC - 2) - sizeof(struct lg_desc_ptr)];
+	struct x86_hw_tss guest_tss;
+	u8 pad2[LGS_GUEST_GDT - LGS_GUEST_TSS - sizeof(struct x86_hw_tss)];
+	struct desc_struct guest_gdt[LGUEST_GDT_ENTRIES];
+	gate_desc guest_idt[256];
+};
+
+struct lg_cpu_pages {
+	struct lg_regs_page rp;
+	struct lg_state_page state;
+} __aligned(PAGE_SIZE);
+
+/* Page-table entries at every level are this wide in the Host's format. */
+#ifdef CONFIG_X86_PAE
+typedef u64 lg_pte_t;
+#define LG_PTE_FRAME_MASK	0x000ffffffffff000ULL
+#define LG_PTRS_PER_PAGE	512
+#define LG_PDE_SHIFT		21	/* one PMD entry maps 2 MiB */
+#else
+typedef u32 lg_pte_t;
+#define LG_PTE_FRAME_MASK	0xfffff000UL
+#define LG_PTRS_PER_PAGE	1024
+#define LG_PDE_SHIFT		22	/* one PDE maps 4 MiB */
+#endif
+#define LG_PDE_SIZE		(1UL << LG_PDE_SHIFT)
+#define LG_PDE_MASK		(~(LG_PDE_SIZE - 1))
+
+/* The only system call vector we let a Guest take directly (ABI.md 3). */
+#define LG_SYSCALL_VECTOR	0x80
+
+/* How many shadow page-table trees we keep for one Guest. */
+#define LG_NR_PGDIRS	4
+
+struct lg_pgdir {
+	unsigned long gpgdir;	/* guest-physical address of its top level */
+	lg_pte_t *top;		/* our shadow: a page directory, or a PDPT */
+#ifdef CONFIG_X86_PAE
+	lg_pte_t *pmd[4];	/* the four PMD pages, allocated up front */
+#endif
+};
+#define LG_NO_PGDIR	(~0UL)
+
+/* Why the Guest exited, counted for /sys/kernel/debug/lguest/<pid>. */
+struct lg_stats {
+	u64 exits, hypercalls, async_hypercalls, launcher_exits;
+	u64 page_faults, irqs_delivered, halts;
+	u64 traps[256];
+};
+
+struct lguest;
+
+struct lg_cpu {
+	struct lguest *lg;
+	u64 id;				/* unique for the module's lifetime */
+	int last_host_cpu;		/* whose pages hold our GDT and IDT */
+	struct task_struct *task;	/* the Launcher thread that runs it */
+
+	/* The Guest's registers while it is out of the Switcher. */
+	struct lg_regs regs;
+	/* What read() hands the Launcher next, if anything. */
+	struct lguest_pending pending;
+	bool has_pending;
+	/* A GETREG asked for this value; the next read() returns it. */
+	bool has_reg_value;
+	u32 reg_value;
+
+	/* Interrupts the Launcher and the timer raised, not yet delivered. */
+	unsigned long irqs_pending;
+	bool halted;
+	struct hrtimer timer;
+
+	/* Descriptor tables as the Guest gave them, checked. */
+	struct desc_struct gdt[LGUEST_GDT_ENTRIES];
+	u32 idt_lo[256], idt_hi[256];
+	bool tables_changed;		/* copy them in before the next run */
+
+	/* The ring-1 stack for traps from Guest user mode (SET_STACK). */
+	u32 ss1, esp1;
+	bool guest_ts;			/* the Guest's idea of CR0.TS */
+	struct fpu_guest fpu;
+
+	/* Shadow page tables. */
+	int cur_pgdir;			/* index into lg->pgdirs */
+	bool linear;			/* before the first NEW_PGTABLE */
+	u32 cr2;			/* fault address of the last exit */
+	unsigned int next_victim;
+
+	/* Where the async hypercall ring continues. */
+	unsigned int next_hcall;
+	/* Set by a hypercall to tell the run loop to stop for the Launcher. */
+	bool wants_launcher;
+
+	struct lg_stats stats;
+};
+
+struct lguest {
+	struct mutex lock;		/* serialises /dev/lguest writes and runs */
+	struct lg_cpu cpu;
+
+	/* Guest memory: [0, pfn_limit) RAM, then device pages to device_limit. */
+	unsigned long mem_base;		/* Launcher address of guest-physical 0 */
+	unsigned long pfn_limit;
+	unsigned long device_limit;
+
+	/* From LGUEST_INIT. */
+	unsigned long lguest_data;	/* guest-physical, 0 until then */
+	u32 kernel_address;
+	u32 noirq_iret;
+
+	struct lg_pgdir pgdirs[LG_NR_PGDIRS];
+
+	/* NULL while alive; then why it died.  The first reason wins. */
+	const char *dead;
+	bool restart;			/* SHUTDOWN asked for a reboot */
+	char dead_buf[160];
+
+	struct dentry *debugfs;
+};
+
+/* The Switcher's address, chosen by vmap() when the module loads. */
+extern unsigned long lg_switcher_addr;
+/* The lowest address the Guest must leave alone (page-directory aligned). */
+extern unsigned long lg_switcher_reserve_base;
+extern unsigned int lg_switcher_pages;
+
+/* core.c: guest memory, death, the run loop */
+bool lg_range_ok(struct lguest *lg, unsigned long gpa, unsigned long len);
+int lg_read(struct lguest *lg, void *dst, unsigned long gpa, unsigned long len);
+int lg_write(struct lguest *lg, unsigned long gpa, const void *src, unsigned long len);
+u32 lg_read_u32(struct lguest *lg, unsigned long gpa);
+void lg_write_u32(struct lguest *lg, unsigned long gpa, u32 val);
+__printf(2, 3) void kill_guest(struct lguest *lg, const char *fmt, ...);
+int run_guest(struct lg_cpu *cpu, char __user *user, size_t size);
+
+/* switcher.c: mapping the Switcher, entering it, what came back */
+int lg_switcher_init(void);
+void lg_switcher_exit(void);
+struct lg_cpu_pages *lg_cpu_pages(int cpu);
+void lg_init_cpu_regs(struct lg_cpu *cpu, u32 start);
+void lg_run_guest_once(struct lg_cpu *cpu);
+void lg_handle_trap(struct lg_cpu *cpu);
+void lg_exit_to_launcher(struct lg_cpu *cpu, u8 trap, u32 addr);
+unsigned long lg_switcher_text_pfn(unsigned int i);
+unsigned int lg_switcher_text_count(void);
+unsigned long lg_switcher_text_addr(void);
+unsigned long lg_switcher_cpu_pfn(unsigned int cpu, unsigned int which);
+
+/* page_tables.c: shadow page tables */
+int lg_pagetables_init(struct lguest *lg);
+void lg_pagetables_free(struct lguest *lg);
+int lg_switcher_pte_init(void);
+void lg_switcher_pte_exit(void);
+void lg_map_switcher_in_guest(struct lg_cpu *cpu, int host_cpu);
+unsigned long lg_shadow_cr3(struct lg_cpu *cpu);
+bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode);
+bool lg_guest_virt_to_phys(struct lg_cpu *cpu, u32 vaddr, unsigned long *gpa);
+void lg_new_pgtable(struct lg_cpu *cpu, unsigned long gpgdir);
+void lg_flush_tlb(struct lg_cpu *cpu, bool kernel_too);
+void lg_set_pte(struct lg_cpu *cpu, unsigned long gpgdir, u32 vaddr);
+void lg_set_pgd(struct lg_cpu *cpu, unsigned long gpgdir, u32 idx);
+void lg_set_pmd(struct lg_cpu *cpu, unsigned long gpmd, u32 idx);
+void lg_drop_all_shadows(struct lguest *lg);
+
+/* segments.c: the Guest's GDT */
+void lg_setup_guest_gdt(struct lg_cpu *cpu);
+void lg_load_gdt_entry(struct lg_cpu *cpu, u32 idx, u32 lo, u32 hi);
+void lg_load_tls(struct lg_cpu *cpu, unsigned long gpa);
+void lg_copy_gdt(const struct lg_cpu *cpu, struct desc_struct *gdt);
+
+/* interrupts.c: the Guest's IDT, traps, virtual interrupts, the timer */
+void lg_load_idt_entry(struct lg_cpu *cpu, u32 vector, u32 lo, u32 hi);
+void lg_copy_idt(const struct lg_cpu *cpu, gate_desc *idt, unsigned long stubs);
+bool lg_deliver_trap(struct lg_cpu *cpu, unsigned int vector);
+void lg_maybe_deliver_irq(struct lg_cpu *cpu);
+bool lg_irq_deliverable(struct lg_cpu *cpu);
+void lg_set_stack(struct lg_cpu *cpu, u32 ss, u32 esp, u32 pages);
+void lg_set_clockevent(struct lg_cpu *cpu, u32 delta_ns);
+void lg_timer_init(struct lg_cpu *cpu);
+void lg_timer_exit(struct lg_cpu *cpu);
+void lg_raise_irq(struct lg_cpu *cpu, unsigned int irq);
+void lg_update_time(struct lguest *lg);
+
+/* hypercalls.c */
+void lg_do_hypercalls(struct lg_cpu *cpu);
+
+/* lguest_user.c: /dev/lguest */
+int lg_user_init(void);
+void lg_user_exit(void);
+
+/* Offsets of struct lguest_data fields, for lg_read_u32()/lg_write_u32(). */
+#define LGD(field)	offsetof(struct lguest_data, field)
+
+#endif /* LG_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lg_layout.h - the byte layout of the Switcher's per-CPU pages.
+ *
+ * The Switcher is assembly, and an out-of-tree module has no asm-offsets,
+ * so the offsets it uses are written down here once, used by both
+ * switcher_asm.S and the C structures in lg.h, and checked against each
+ * other with BUILD_BUG_ON() in switcher.c.  Change one, the build tells you
+ * about the other.
+ */
+#ifndef LG_LAYOUT_H
+#define LG_LAYOUT_H
+
+#define LG_PAGE_SIZE		4096
+
+/*
+ * Each CPU owns two pages, mapped at the same address in the Host and in
+ * every Guest that runs on that CPU:
+ *
+ *   page 0, the "regs page": the Guest may write it (ring 1 is supervisor
+ *	as far as paging goes, so any writable mapping is Guest-writable).
+ *	It is the ring-0 stack a trap lands on, so the Guest's registers end
+ *	up at its top.  Nothing in it is trusted by the Host.
+ *   page 1, the "state page": read-only to the Guest.  The Guest's GDT,
+ *	IDT and TSS live here, and the Host values the Switcher restores.
+ */
+
+/* struct lg_regs: what the CPU, the trap stub and the Switcher push. */
+#define LGR_EBX		0
+#define LGR_ECX		4
+#define LGR_EDX		8
+#define LGR_ESI		12
+#define LGR_EDI		16
+#define LGR_EBP		20
+#define LGR_EAX		24
+#define LGR_GS		28
+#define LGR_FS		32
+#define LGR_DS		36
+#define LGR_ES		40
+#define LGR_TRAPNUM	44
+#define LGR_ERRCODE	48
+#define LGR_EIP		52
+#define LGR_CS		56
+#define LGR_EFLAGS	60
+#define LGR_ESP		64
+#define LGR_SS		68
+#define LGR_SIZE	72
+
+/* The regs page: two scratch words at the bottom, the registers at the top. */
+#define LGP_NMI_PENDING	0	/* an NMI hit the Switcher itself */
+#define LGP_CR2		4	/* %cr2 as the Guest left it */
+#define LGP_REGS	(LG_PAGE_SIZE - LGR_SIZE)
+
+/* The state page, LG_PAGE_SIZE bytes after the regs page. */
+#define LGP_STATE	LG_PAGE_SIZE
+#define LGS_HOST_CR3	0
+#define LGS_HOST_CR4	4
+#define LGS_HOST_CR0	8
+#define LGS_HOST_SP	12
+#define LGS_GUEST_CR3	16
+#define LGS_GUEST_CR4	20
+#define LGS_GUEST_CR0	24
+/* Descriptor-table pointers are 6 bytes: a 2-byte limit, then the base. */
+#define LGS_HOST_GDT	30
+#define LGS_HOST_IDT	38
+#define LGS_GUEST_GDT_DESC 46
+#define LGS_GUEST_IDT_DESC 54
+#define LGS_GUEST_TSS	64	/* struct x86_hw_tss, 104 bytes */
+#define LGS_GUEST_GDT	256	/* 32 descriptors */
+#define LGS_GUEST_IDT	512	/* 256 gates */
+
+/* Selectors the Switcher runs with: GDT entries 10 and 11 in Host and Guest. */
+#define LG_CS_ENTRY	10
+#define LG_DS_ENTRY	11
+#define LG_CS		(LG_CS_ENTRY * 8)
+#define LG_DS		(LG_DS_ENTRY * 8)
+#define LG_TSS_ENTRY	16
+#define LG_TSS_SEL	(LG_TSS_ENTRY * 8)
+
+/* Each of the 256 trap stubs is this many bytes apart. */
+#define LG_STUB_SIZE	16
+
+/*
+ * The Switcher reports a fault inside itself (for example a Guest segment
+ * register that no longer loads) as trap number LG_TRAP_SWITCHER | vector.
+ */
+#define LG_TRAP_SWITCHER	0x100
+
+#endif /* LG_LAYOUT_H */

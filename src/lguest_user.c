@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lguest_user.c - /dev/lguest, the Launcher's handle on a Guest.
+ *
+ * The Launcher writes requests (arrays of 32-bit words, the first being the
+ * request number) and reads to run the Guest.  The very first write must be
+ * LHREQ_INITIALIZE, which creates the Guest; closing the file destroys it.
+ * ABI.md section 11 is the contract; doc/DESIGN.md lists the errors.
+ */
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/sched/task.h>
+#include <asm/fpu/api.h>
+#include "lg.h"
+
+static DEFINE_MUTEX(lg_setup_lock);
+static atomic64_t lg_cpu_ids = ATOMIC64_INIT(0);
+static struct dentry *lg_debugfs_root;
+
+/* ---- Registers by their offset in the i386 struct pt_regs. */
+
+struct reg_slot {
+	size_t offset;		/* in struct lg_regs */
+	bool writable;
+};
+
+#define REG(abi, field, w) \
+	[(abi) / 4] = { offsetof(struct lg_regs, field) + 1, w }
+static const struct reg_slot reg_table[] = {
+	REG(LG_REG_EBX, ebx, true),	REG(LG_REG_ECX, ecx, true),
+	REG(LG_REG_EDX, edx, true),	REG(LG_REG_ESI, esi, true),
+	REG(LG_REG_EDI, edi, true),	REG(LG_REG_EBP, ebp, true),
+	REG(LG_REG_EAX, eax, true),	REG(LG_REG_DS, ds, false),
+	REG(LG_REG_ES, es, false),	REG(LG_REG_FS, fs, false),
+	REG(LG_REG_GS, gs, false),	REG(LG_REG_EIP, eip, true),
+	REG(LG_REG_CS, cs, false),	REG(LG_REG_EFLAGS, eflags, false),
+	REG(LG_REG_ESP, esp, true),	REG(LG_REG_SS, ss, false),
+};
+
+/* The register at ABI offset @off, or NULL (the +1 above marks used slots). */
+static u32 *reg_at(struct lg_cpu *cpu, u32 off, bool for_write)
+{
+	const struct reg_slot *slot;
+
+	if (off % 4 || off / 4 >= ARRAY_SIZE(reg_table))
+		return NULL;
+	slot = &reg_table[off / 4];
+	if (!slot->offset || (for_write && !slot->writable))
+		return NULL;
+	return (u32 *)((char *)&cpu->regs + slot->offset - 1);
+}
+
+/* ---- Statistics in debugfs. */
+
+static int stats_show(struct seq_file *m, void *unused)
+{
+	struct lguest *lg = m->private;
+	const struct lg_stats *s = &lg->cpu.stats;
+	unsigned int v;
+
+	seq_printf(m, "exits %llu\nhypercalls %llu\nasync_hypercalls %llu\n",
+		   s->exits, s->hypercalls, s->async_hypercalls);
+	seq_printf(m, "launcher_exits %llu\npage_faults %llu\n",
+		   s->launcher_exits, s->page_faults);
+	seq_printf(m, "irqs_delivered %llu\nhalts %llu\n",
+		   s->irqs_delivered, s->halts);
+	for (v = 0; v < ARRAY_SIZE(s->traps); v++)
+		if (s->traps[v])
+			seq_printf(m, "trap %#04x %llu\n", v, s->traps[v]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+static void add_debugfs(struct lguest *lg)
+{
+	char name[16];
+
+	if (IS_ERR_OR_NULL(lg_debugfs_root))
+		return;
+	snprintf(name, sizeof(name), "%d", task_tgid_vnr(current));
+	lg->debugfs = debugfs_create_file(name, 0400, lg_debugfs_root, lg,
+					  &stats_fops);
+}
+
+/* ---- Creating and destroying a Guest. */
+
+static void free_guest(struct lguest *lg)
+{
+	debugfs_remove(lg->debugfs);
+	lg_timer_exit(&lg->cpu);
+	lg_pagetables_free(lg);
+	fpu_free_guest_fpstate(&lg->cpu.fpu);
+	if (lg->cpu.task)
+		put_task_struct(lg->cpu.task);
+	kfree(lg);
+}
+
+/* Is [start, end) of the Launcher's address space entirely mapped? */
+static bool launcher_range_mapped(unsigned long start, unsigned long end)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long addr = start;
+	bool ok = true;
+
+	mmap_read_lock(mm);
+	while (addr < end) {
+		struct vm_area_struct *vma = find_vma(mm, addr);
+
+		if (!vma || vma->vm_start > addr) {
+			ok = false;
+			break;
+		}
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return ok;
+}
+
+/*>H700
+ * LHREQ_INITIALIZE: where the Launcher put guest memory (base), how much of
+ * it is RAM (pfn_limit pages), where the Guest starts, and where the device
+ * pages after RAM end.  We check all of it before building anything: the
+ * range must be mapped in the Launcher and lie entirely in user space.
+ */
+static int check_init_args(const u32 *args)
+{
+	unsigned long base = args[0], pfn_limit = args[1];
+	unsigned long start = args[2], device_limit = args[3];
+
+	if (base & ~PAGE_MASK || !pfn_limit || device_limit < pfn_limit)
+		return -EINVAL;
+	/* This also keeps the shifts below from overflowing. */
+	if (base >= TASK_SIZE ||
+	    device_limit > (TASK_SIZE - base) >> PAGE_SHIFT)
+		return -EINVAL;
+	if (start >= pfn_limit << PAGE_SHIFT)
+		return -EINVAL;
+	if (!launcher_range_mapped(base, base + (device_limit << PAGE_SHIFT)))
+		return -EFAULT;
+	return 0;
+}
+
+static int initialize(struct file *file, const u32 __user *input, size_t len)
+{
+	struct lguest *lg;
+	u32 args[4];
+	int err;
+
+	if (len < sizeof(args) || copy_from_user(args, input, sizeof(args)))
+		return -EINVAL;
+	err = check_init_args(args);
+	if (err)
+		return err;
+
+	lg = kzalloc(sizeof(*lg), GFP_KERNEL);
+	if (!lg)
+		return -ENOMEM;
+	mutex_init(&lg->lock);
+	lg->mem_base = args[0];
+	lg->pfn_limit = args[1];
+	lg->device_limit = args[3];
+	lg->cpu.lg = lg;
+	lg->cpu.id = atomic64_inc_return(&lg_cpu_ids);
+	lg->cpu.last_host_cpu = -1;
+	lg_timer_init(&lg->cpu);
+
+	err = lg_pagetables_init(lg);
+	if (err)
+		goto free;
+	if (!fpu_alloc_guest_fpstate(&lg->cpu.fpu)) {
+		err = -ENOMEM;
+		goto free;
+	}
+	lg_setup_guest_gdt(&lg->cpu);
+	lg_init_cpu_regs(&lg->cpu, args[2]);
+	lg->cpu.task = get_task_struct(current);
+	add_debugfs(lg);
+
+	file->private_data = lg;
+	return sizeof(args);
+
+free:
+	free_guest(lg);
+	return err;
+}
+
+/* ---- write(): requests. */
+
+static int get_args(const u32 __user *input, size_t len, u32 *args,
+		    unsigned int n)
+{
+	if (len < n * sizeof(u32) ||
+	    copy_from_user(args, input, n * sizeof(u32)))
+		return -EINVAL;
+	return 0;
+}
+
+static ssize_t do_request(struct lguest *lg, u32 req, const u32 __user *in,
+			  size_t len)
+{
+	struct lg_cpu *cpu = &lg->cpu;
+	u32 args[2];
+	u32 *reg;
+
+	switch (req) {
+	case LHREQ_IRQ:
+		if (get_args(in, len, args, 1) || args[0] >= LGUEST_IRQS)
+			return -EINVAL;
+		lg_raise_irq(cpu, args[0]);
+		return 0;
+	case LHREQ_GETREG:
+		if (get_args(in, len, args, 1))
+			return -EINVAL;
+		reg = reg_at(cpu, args[0], false);
+		if (!reg)
+			return -ENOENT;
+		cpu->reg_value = *reg;
+		cpu->has_reg_value = true;
+		return 2 * sizeof(u32);
+	case LHREQ_SETREG:
+		if (get_args(in, len, args, 2))
+			return -EINVAL;
+		reg = reg_at(cpu, args[0], true);
+		if (!reg)
+			return -ENOENT;
+		*reg = args[1];
+		return 3 * sizeof(u32);
+	case LHREQ_TRAP:
+		if (get_args(in, len, args, 1))
+			return -EINVAL;
+		if (!lg_deliver_trap(cpu, args[0]))
+			return -EINVAL;
+		return lg->dead ? -ENOENT : 0;
+	default:
+		/* Including the obsolete GETDMA, BREAK and EVENTFD. */
+		return -EINVAL;
+	}
+}
+
+static ssize_t lg_dev_write(struct file *file, const char __user *in,
+			    size_t size, loff_t *off)
+{
+	const u32 __user *input = (const u32 __user *)in;
+	struct lguest *lg;
+	u32 req;
+	ssize_t ret;
+
+	if (size < sizeof(req) || get_user(req, input))
+		return -EINVAL;
+
+	mutex_lock(&lg_setup_lock);
+	lg = file->private_data;
+	if (req == LHREQ_INITIALIZE) {
+		ret = lg ? -EBUSY : initialize(file, input + 1, size - sizeof(req));
+		mutex_unlock(&lg_setup_lock);
+		return ret;
+	}
+	mutex_unlock(&lg_setup_lock);
+
+	if (!lg)
+		return -EINVAL;
+	if (lg->dead)
+		return -ENOENT;
+	/* Interrupts may come from any thread, even while the Guest runs. */
+	if (req == LHREQ_IRQ)
+		return do_request(lg, req, input + 1, size - sizeof(req));
+
+	if (mutex_lock_interruptible(&lg->lock))
+		return -ERESTARTSYS;
+	ret = do_request(lg, req, input + 1, size - sizeof(req));
+	mutex_unlock(&lg->lock);
+	return ret;
+}
+
+/* ---- read(): run the Guest, or collect what it left us. */
+
+static ssize_t read_death(struct lguest *lg, char __user *user, size_t size)
+{
+	size_t len = min(size, strlen(lg->dead) + 1);
+
+	if (lg->restart)
+		return -ERESTART;
+	if (copy_to_user(user, lg->dead, len))
+		return -EFAULT;
+	return len;
+}
+
+static ssize_t lg_dev_read(struct file *file, char __user *user, size_t size,
+			   loff_t *off)
+{
+	struct lguest *lg = READ_ONCE(file->private_data);
+	struct lg_cpu *cpu;
+	ssize_t ret;
+
+	if (!lg)
+		return -EINVAL;
+	cpu = &lg->cpu;
+	if (current != cpu->task)
+		return -EPERM;
+	if (*off != 0)
+		return -EINVAL;	/* one virtual CPU, number 0 */
+
+	if (mutex_lock_interruptible(&lg->lock))
+		return -ERESTARTSYS;
+	if (lg->dead) {
+		ret = read_death(lg, user, size);
+	} else if (cpu->has_reg_value) {
+		cpu->has_reg_value = false;
+		ret = min(size, sizeof(cpu->reg_value));
+		if (copy_to_user(user, &cpu->reg_value, ret))
+			ret = -EFAULT;
+	} else {
+		ret = run_guest(cpu, user, size);
+	}
+	mutex_unlock(&lg->lock);
+	return ret;
+}
+
+/* misc_open() leaves the miscdevice here; a file starts without a Guest. */
+static int lg_dev_open(struct inode *inode, struct file *file)
+{
+	file->private_data = NULL;
+	return 0;
+}
+
+static int lg_dev_release(struct inode *inode, struct file *file)
+{
+	struct lguest *lg = file->private_data;
+
+	if (lg)
+		free_guest(lg);
+	return 0;
+}
+
+static const struct file_operations lg_dev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= lg_dev_open,
+	.read		= lg_dev_read,
+	.write		= lg_dev_write,
+	.release	= lg_dev_release,
+	.llseek		= default_llseek,
+};
+
+static struct miscdevice lg_dev = {
+	.minor	= LGUEST_MISC_MINOR,
+	.name	= "lguest",
+	.fops	= &lg_dev_fops,
+};
+
+int lg_user_init(void)
+{
+	int err = misc_register(&lg_dev);
+
+	if (err) {
+		pr_err("lguest: cannot register misc device %d: %d\n",
+		       LGUEST_MISC_MINOR, err);
+		return err;
+	}
+	lg_debugfs_root = debugfs_create_dir("lguest", NULL);
+	return 0;
+}
+
+void lg_user_exit(void)
+{
+	debugfs_remove_recursive(lg_debugfs_root);
+	misc_deregister(&lg_dev);
+}

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * switcher.c - the C side of the Switcher: where it lives, how we call it,
+ * and what we do with the trap it brings back.
+ */
+#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+#include <linux/slab.h>
+#include <linux/sched/signal.h>
+#include <asm/desc.h>
+#include <asm/tlbflush.h>
+#include <asm/msr.h>
+#include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
+#include "lg.h"
+
+/* The Switcher's text as assembled into this module; copied at load time. */
+extern char lg_switcher_start[], lg_switcher_end[];
+extern char lg_switch_to_guest[], lg_trap_stubs[];
+
+unsigned long lg_switcher_addr;
+unsigned long lg_switcher_reserve_base;
+unsigned int lg_switcher_pages;
+
+static unsigned int switcher_text_count;
+static struct page **switcher_cpu_pages;
+static void *switcher_text;		/* Host (and Guest) address of the text */
+static struct lg_cpu_pages *switcher_data;	/* ...and of the per-CPU pages */
+
+/* The far pointer run_switcher() calls through: offset, then selector. */
+static struct {
+	u32 offset;
+	u16 segment;
+} __packed lg_entry;
+
+/* Which virtual CPU last had its tables copied into this CPU's pages. */
+static DEFINE_PER_CPU(u64, lg_last_loaded);
+
+struct lg_cpu_pages *lg_cpu_pages(int cpu)
+{
+	return &switcher_data[cpu];
+}
+
+/* Address of the Switcher's copy of a symbol in switcher_asm.S. */
+static unsigned long switcher_sym(const char *sym)
+{
+	return (unsigned long)switcher_text + (sym - lg_switcher_start);
+}
+
+/*>H100
+ * The Switcher must sit at the same virtual address in the Host and in each
+ * Guest, because it is running when %cr3 changes.
+ *
+ * Its text is simply where the module loader put it: module memory is in
+ * the vmalloc area, which every Host page directory maps, and it is already
+ * executable.  Each Guest's shadow tables map those same pages read-only.
+ * (We cannot make a second executable mapping: vmap() forces NX.)
+ *
+ * The per-CPU pages come from vmap(), which is what the kernel exports for
+ * "map these pages at one address every page directory sees".
+ *
+ * Where all this lands is up to the kernel; the Guest only learns the lowest
+ * page-directory boundary below it (lguest_data.reserve_mem) and keeps out
+ * of everything above.
+ */
+static struct page **alloc_page_array(unsigned int n)
+{
+	struct page **pages = kcalloc(n, sizeof(*pages), GFP_KERNEL);
+	unsigned int i;
+
+	if (!pages)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!pages[i])
+			goto fail;
+	}
+	return pages;
+fail:
+	while (i--)
+		__free_page(pages[i]);
+	kfree(pages);
+	return NULL;
+}
+
+static void free_page_array(struct page **pages, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		__free_page(pages[i]);
+	kfree(pages);
+}
+
+static int map_switcher(void)
+{
+	switcher_text = lg_switcher_start;
+	switcher_text_count = (lg_switcher_end - lg_switcher_start) / PAGE_SIZE;
+	if (!PAGE_ALIGNED(switcher_text) || !is_vmalloc_addr(switcher_text)) {
+		pr_err("lguest: the Switcher text at %px is not page-aligned module text\n",
+		       switcher_text);
+		return -EINVAL;
+	}
+
+	switcher_cpu_pages = alloc_page_array(2 * nr_cpu_ids);
+	if (!switcher_cpu_pages)
+		return -ENOMEM;
+	switcher_data = vmap(switcher_cpu_pages, 2 * nr_cpu_ids, VM_MAP,
+			     PAGE_KERNEL);
+	if (!switcher_data) {
+		free_page_array(switcher_cpu_pages, 2 * nr_cpu_ids);
+		return -ENOMEM;
+	}
+
+	lg_switcher_addr = min((unsigned long)switcher_text,
+			       (unsigned long)switcher_data);
+	lg_switcher_reserve_base = lg_switcher_addr & LG_PDE_MASK;
+	lg_switcher_pages = switcher_text_count + 2 * nr_cpu_ids;
+	lg_entry.offset = switcher_sym(lg_switch_to_guest);
+	lg_entry.segment = LG_CS;
+	return 0;
+}
+
+static void unmap_switcher(void)
+{
+	vunmap(switcher_data);
+	free_page_array(switcher_cpu_pages, 2 * nr_cpu_ids);
+}
+
+/* Page frames behind the Switcher's mappings, for the Guest's shadow tables. */
+unsigned long lg_switcher_text_pfn(unsigned int i)
+{
+	return vmalloc_to_pfn(switcher_text + i * PAGE_SIZE);
+}
+
+unsigned int lg_switcher_text_count(void)
+{
+	return switcher_text_count;
+}
+
+unsigned long lg_switcher_cpu_pfn(unsigned int cpu, unsigned int which)
+{
+	return page_to_pfn(switcher_cpu_pages[2 * cpu + which]);
+}
+
+unsigned long lg_switcher_text_addr(void)
+{
+	return (unsigned long)switcher_text;
+}
+
+/*>H110
+ * The Switcher runs on code and data segments of its own, GDT entries 10
+ * and 11, which Linux leaves unused.  They must exist in the Host's GDT too:
+ * we "lcall" through entry 10 to get in, and an NMI that arrives after the
+ * Host GDT is back but before the Host IDT is would still come through our
+ * gates.  The GDT the CPU reads is a read-only alias of gdt_page, so we write
+ * the entries through gdt_page itself.
+ */
+static const struct desc_struct lg_host_cs = GDT_ENTRY_INIT(0xc09b, 0, 0xfffff);
+static const struct desc_struct lg_host_ds = GDT_ENTRY_INIT(0xc093, 0, 0xfffff);
+
+static int install_host_segments(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct desc_struct *gdt = get_cpu_gdt_rw(cpu);
+
+		if (desc_empty(&gdt[LG_CS_ENTRY]) && desc_empty(&gdt[LG_DS_ENTRY]))
+			continue;
+		pr_err("lguest: GDT entries %d and %d of CPU %u are in use\n",
+		       LG_CS_ENTRY, LG_DS_ENTRY, cpu);
+		return -EBUSY;
+	}
+	for_each_possible_cpu(cpu) {
+		struct desc_struct *gdt = get_cpu_gdt_rw(cpu);
+
+		write_gdt_entry(gdt, LG_CS_ENTRY, &lg_host_cs, DESCTYPE_S);
+		write_gdt_entry(gdt, LG_DS_ENTRY, &lg_host_ds, DESCTYPE_S);
+	}
+	return 0;
+}
+
+static void remove_host_segments(void)
+{
+	static const struct desc_struct zero;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct desc_struct *gdt = get_cpu_gdt_rw(cpu);
+
+		write_gdt_entry(gdt, LG_CS_ENTRY, &zero, DESCTYPE_S);
+		write_gdt_entry(gdt, LG_DS_ENTRY, &zero, DESCTYPE_S);
+	}
+}
+
+static void check_layout(void)
+{
+	BUILD_BUG_ON(sizeof(struct lg_regs) != LGR_SIZE);
+	BUILD_BUG_ON(offsetof(struct lg_regs, eax) != LGR_EAX);
+	BUILD_BUG_ON(offsetof(struct lg_regs, gs) != LGR_GS);
+	BUILD_BUG_ON(offsetof(struct lg_regs, es) != LGR_ES);
+	BUILD_BUG_ON(offsetof(struct lg_regs, trapnum) != LGR_TRAPNUM);
+	BUILD_BUG_ON(offsetof(struct lg_regs, eip) != LGR_EIP);
+	BUILD_BUG_ON(offsetof(struct lg_regs, ss) != LGR_SS);
+	BUILD_BUG_ON(sizeof(struct lg_regs_page) != PAGE_SIZE);
+	BUILD_BUG_ON(offsetof(struct lg_regs_page, cr2) != LGP_CR2);
+	BUILD_BUG_ON(offsetof(struct lg_regs_page, regs) != LGP_REGS);
+	BUILD_BUG_ON(offsetof(struct lg_cpu_pages, state) != LGP_STATE);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, host_sp) != LGS_HOST_SP);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_cr0) != LGS_GUEST_CR0);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, host_gdt.limit) != LGS_HOST_GDT);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, host_idt.limit) != LGS_HOST_IDT);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_gdt_desc.limit) !=
+		     LGS_GUEST_GDT_DESC);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_idt_desc.limit) !=
+		     LGS_GUEST_IDT_DESC);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_tss) != LGS_GUEST_TSS);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_gdt) != LGS_GUEST_GDT);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_idt) != LGS_GUEST_IDT);
+	BUILD_BUG_ON(sizeof(struct lg_state_page) > PAGE_SIZE);
+	BUILD_BUG_ON(sizeof(struct lg_cpu_pages) != 2 * PAGE_SIZE);
+}
+
+int lg_switcher_init(void)
+{
+	int err;
+
+	check_layout();
+	err = map_switcher();
+	if (err)
+		return err;
+	err = install_host_segments();
+	if (err) {
+		unmap_switcher();
+		return err;
+	}
+	pr_info("lguest: Switcher at %#lx, Guests must stay below %#lx\n",
+		lg_switcher_addr, lg_switcher_reserve_base);
+	return 0;
+}
+
+void lg_switcher_exit(void)
+{
+	remove_host_segments();
+	unmap_switcher();
+}
+
+/* Where a Guest starts: ABI.md section 8. */
+void lg_init_cpu_regs(struct lg_cpu *cpu, u32 start)
+{
+	struct lg_regs *regs = &cpu->regs;
+
+	memset(regs, 0, sizeof(*regs));
+	regs->eip = start;
+	regs->cs = LGUEST_GUEST_CS;
+	regs->ds = LGUEST_GUEST_DS;
+	regs->es = LGUEST_GUEST_DS;
+	regs->ss = LGUEST_GUEST_DS;
+	regs->eflags = LGUEST_START_EFLAGS;
+}
+
+/*>H200
+ * Before each entry we fill this CPU's pages with what the Guest needs.
+ * The registers and the TSS are small and always copied.  The GDT and IDT
+ * are copied only when they changed, or when this CPU last ran someone else.
+ */
+static void write_tss_descriptor(struct desc_struct *gdt, unsigned long tss)
+{
+	tss_desc desc;
+
+	set_tssldt_descriptor(&desc, tss, DESC_TSS,
+			      sizeof(struct x86_hw_tss) - 1);
+	memcpy(&gdt[LG_TSS_ENTRY], &desc, sizeof(desc));
+}
+
+static void copy_tables(struct lg_cpu *cpu, struct lg_cpu_pages *pages)
+{
+	struct desc_struct *gdt = pages->state.guest_gdt;
+
+	lg_copy_gdt(cpu, gdt);
+	gdt[LG_CS_ENTRY] = lg_host_cs;
+	gdt[LG_DS_ENTRY] = lg_host_ds;
+	write_tss_descriptor(gdt, (unsigned long)&pages->state.guest_tss);
+	lg_copy_idt(cpu, pages->state.guest_idt,
+		    switcher_sym(lg_trap_stubs));
+	cpu->tables_changed = false;
+}
+
+static void copy_in(struct lg_cpu *cpu, struct lg_cpu_pages *pages, int host_cpu)
+{
+	struct lg_state_page *state = &pages->state;
+	struct x86_hw_tss *tss = &state->guest_tss;
+	unsigned long cr0 = read_cr0() & ~X86_CR0_TS;
+
+	if (cpu->tables_changed || cpu->last_host_cpu != host_cpu ||
+	    this_cpu_read(lg_last_loaded) != cpu->id) {
+		copy_tables(cpu, pages);
+		this_cpu_write(lg_last_loaded, cpu->id);
+		cpu->last_host_cpu = host_cpu;
+	}
+
+	pages->rp.regs = cpu->regs;
+	pages->rp.nmi_pending = 0;
+
+	/* Traps into ring 0 land at the top of the regs page... */
+	tss->sp0 = (unsigned long)&pages->rp + PAGE_SIZE;
+	tss->ss0 = LG_DS;
+	/* ...and direct traps from Guest user mode on the Guest's stack. */
+	tss->sp1 = cpu->esp1;
+	tss->ss1 = cpu->ss1;
+	/* No I/O bitmap: every port access from the Guest faults. */
+	tss->io_bitmap_base = sizeof(*tss);
+
+	state->guest_gdt_desc.limit = sizeof(state->guest_gdt) - 1;
+	state->guest_gdt_desc.base = (unsigned long)state->guest_gdt;
+	state->guest_idt_desc.limit = sizeof(state->guest_idt) - 1;
+	state->guest_idt_desc.base = (unsigned long)state->guest_idt;
+
+	state->guest_cr3 = lg_shadow_cr3(cpu);
+	state->guest_cr4 = __read_cr4() &
+			   ~(X86_CR4_PGE | X86_CR4_SMAP | X86_CR4_UMIP);
+	state->guest_cr0 = cr0 | (cpu->guest_ts ? X86_CR0_TS : 0);
+
+	lg_map_switcher_in_guest(cpu, host_cpu);
+}
+
+/*
+ * "sysenter" from Guest user mode would enter the Host kernel at the Host's
+ * entry point, on the Guest's page tables.  With SYSENTER_CS at zero it
+ * raises #GP instead, which we reflect to the Guest.  The kernel keeps the
+ * Host's value in the TSS's ss1 slot, which is where we restore it from.
+ */
+static void disable_sysenter(void)
+{
+	if (boot_cpu_has(X86_FEATURE_SEP))
+		wrmsr(MSR_IA32_SYSENTER_CS, 0, 0);
+}
+
+static void restore_sysenter(void)
+{
+	if (boot_cpu_has(X86_FEATURE_SEP))
+		wrmsr(MSR_IA32_SYSENTER_CS,
+		      this_cpu_read(cpu_tss_rw.x86_tss.ss1), 0);
+}
+
+/*
+ * The call itself.  "pushfl" plus the far call leave an interrupt-shaped
+ * frame, so the Switcher returns with "iret" (or through a Host interrupt
+ * handler, whose own "iret" lands here).  It preserves only %ebp.
+ */
+static void run_switcher(struct lg_cpu_pages *pages)
+{
+	unsigned long dummy;
+
+	asm volatile("pushfl\n\t"
+		     "lcall *%[entry]"
+		     : "=a"(dummy)
+		     : "0"(pages), [entry] "m"(lg_entry)
+		     : "memory", "cc", "ebx", "ecx", "edx", "esi", "edi");
+}
+
+void lg_run_guest_once(struct lg_cpu *cpu)
+{
+	struct lg_cpu_pages *pages;
+	int host_cpu;
+
+	local_irq_disable();
+	host_cpu = smp_processor_id();
+	pages = lg_cpu_pages(host_cpu);
+
+	/* The Guest's FPU registers must be live in the CPU while it runs. */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+
+	copy_in(cpu, pages, host_cpu);
+	disable_sysenter();
+	/* The Switcher's "ltr" needs a GDT it can write: see switcher_asm.S. */
+	load_direct_gdt(host_cpu);
+
+	run_switcher(pages);
+
+	load_fixmap_gdt(host_cpu);
+	restore_sysenter();
+
+	cpu->regs = pages->rp.regs;
+	cpu->cr2 = pages->rp.cr2;
+	/* An NMI that hit the Switcher itself is the Host's: raise it now. */
+	if (pages->rp.nmi_pending) {
+		pages->rp.nmi_pending = 0;
+		asm volatile("int $2");
+	}
+	local_irq_enable();
+}
+
+/*>H300
+ * Back from the Guest with a trap number.  Host interrupts were already
+ * handled by the Host's own handlers on the way out; everything else is
+ * either ours to fix (page faults, hypercalls), the Launcher's (I/O), or the
+ * Guest's own business, in which case we reflect it into the Guest's IDT.
+ */
+static void fetch_insn(struct lg_cpu *cpu, u8 *insn, unsigned int len)
+{
+	unsigned int i;
+
+	memset(insn, 0, len);
+	for (i = 0; i < len; i++) {
+		unsigned long gpa;
+
+		if (!lg_guest_virt_to_phys(cpu, cpu->regs.eip + i, &gpa) ||
+		    lg_read(cpu->lg, &insn[i], gpa, 1))
+			break;
+	}
+}
+
+void lg_exit_to_launcher(struct lg_cpu *cpu, u8 trap, u32 addr)
+{
+	cpu->pending.trap = trap;
+	cpu->pending.addr = addr;
+	fetch_insn(cpu, cpu->pending.insn, sizeof(cpu->pending.insn));
+	cpu->has_pending = true;
+	cpu->stats.launcher_exits++;
+}
+
+static bool is_host_interrupt(unsigned int trap)
+{
+	return trap == 2 || trap == 18 || (trap >= 32 && trap != 0x80);
+}
+
+void lg_handle_trap(struct lg_cpu *cpu)
+{
+	struct lguest *lg = cpu->lg;
+	unsigned int trap = cpu->regs.trapnum;
+
+	cpu->stats.exits++;
+	cpu->stats.traps[trap & 0xff]++;
+
+	if (trap & LG_TRAP_SWITCHER) {
+		kill_guest(lg, "bad guest state: fault %u while entering the guest at eip %#x",
+			   trap & 0xff, cpu->regs.eip);
+		return;
+	}
+	if (is_host_interrupt(trap))
+		return;
+
+	switch (trap) {
+	case 13:
+		/* Port I/O from the Guest kernel is the Launcher's to emulate. */
+		if (cpu->regs.errcode == 0 && (cpu->regs.cs & 3) == 1) {
+			lg_exit_to_launcher(cpu, 13, 0);
+			return;
+		}
+		break;
+	case 14:
+		cpu->stats.page_faults++;
+		if (lg_demand_page(cpu, cpu->cr2, cpu->regs.errcode))
+			return;
+		/* The Guest reads %cr2 from here. */
+		if (lg->lguest_data)
+			lg_write_u32(lg, lg->lguest_data + LGD(cr2), cpu->cr2);
+		break;
+	case LGUEST_TRAP_ENTRY:
+		lg_do_hypercalls(cpu);
+		return;
+	}
+
+	if (!lg_deliver_trap(cpu, trap))
+		kill_guest(lg, "unhandled trap %u at eip %#x (error code %#x)",
+			   trap, cpu->regs.eip, cpu->regs.errcode);
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * switcher_asm.S - moving a CPU from the Host kernel into a ring-1 Guest
+ * and back again.
+ *
+ * This text runs where the module loader put it, and the same pages are
+ * mapped at the same virtual address in every Guest (page_tables.c), so the
+ * code below keeps running while %cr3 changes under it.  It has a section
+ * of its own, page-aligned and padded to whole pages, so that what the
+ * Guest can see of the module is exactly this file.  It uses no absolute
+ * addresses of its own, only relative jumps, offsets from %eax (which always
+ * points at this CPU's pages) and values that C code stored in those pages,
+ * so it would run unchanged from any other mapping.
+ *
+ * The order of every step matters, and the comments say why.  Three rules
+ * drive most of them:
+ *  - An NMI can arrive at any instruction.  Whatever IDT is loaded must lead
+ *    to a handler that can run with whatever GDT and stack are loaded.
+ *  - The Host's IDT gates name the Host's code segment, which means nothing
+ *    in a Guest's GDT; our own gates name LG_CS, which is the same flat ring-0
+ *    segment in both GDTs.  So: the Guest IDT goes in before the Guest GDT,
+ *    and the Host GDT comes back before the Host IDT.
+ *  - "ltr" sets the busy bit in the descriptor it loads, so it needs a
+ *    writable GDT and a descriptor that is not busy yet.  The Host runs on
+ *    its writable ("direct") GDT while a Guest is out, see switcher.c.
+ */
+#include <asm/segment.h>
+#include "lg_layout.h"
+
+#define STATE(field)	(LGP_STATE + (field))(%eax)
+#define REGS(field)	(LGP_REGS + (field))(%eax)
+
+	.section .text.lg_switcher, "ax"
+	.balign	LG_PAGE_SIZE
+	.globl	lg_switcher_start
+lg_switcher_start:
+
+/*>S100
+ * Entering the Guest.  run_switcher() in switcher.c did "pushfl" and then
+ * "lcall" to here, so the Host stack already looks like an interrupt frame
+ * (eflags, cs, eip): one "iret" takes us home.  %eax points to this CPU's
+ * pages, into which C has copied the Guest's registers, GDT, IDT and TSS,
+ * and the control register values it should run with.  Interrupts are off.
+ */
+	.globl	lg_switch_to_guest
+lg_switch_to_guest:
+	/* The C caller told the compiler every register but %ebp is ours. */
+	pushl	%es
+	pushl	%ds
+	pushl	%fs
+	pushl	%gs
+	pushl	%ss
+	pushl	%ebp
+	movl	%esp, STATE(LGS_HOST_SP)
+
+	/* Remember the Host's tables and control registers, to put them back. */
+	sgdt	STATE(LGS_HOST_GDT)
+	sidt	STATE(LGS_HOST_IDT)
+	movl	%cr3, %edx
+	movl	%edx, STATE(LGS_HOST_CR3)
+	movl	%cr4, %edx
+	movl	%edx, STATE(LGS_HOST_CR4)
+	movl	%cr0, %edx
+	movl	%edx, STATE(LGS_HOST_CR0)
+
+	/*
+	 * Move to the stack in the regs page before the Guest IDT goes in: an
+	 * NMI arriving from now on lands in our stub, which finds this CPU's
+	 * pages through the IDT base and must not touch the Host stack.
+	 */
+	leal	LGP_REGS(%eax), %esp
+	lidt	STATE(LGS_GUEST_IDT_DESC)
+	lgdt	STATE(LGS_GUEST_GDT_DESC)
+
+	/* The Guest TSS: its ring-0 stack is the top of the regs page. */
+	movl	$LG_TSS_SEL, %edx
+	ltr	%dx
+
+	/*
+	 * CR0 gets TS if the Guest's FPU is not loaded; CR4 loses PGE, so the
+	 * write flushes the Host's global TLB entries (the Guest kernel sits
+	 * at the same virtual addresses as the Host's), and loses SMAP and
+	 * UMIP, which a ring-1 kernel cannot live with.  We write them here
+	 * rather than through the kernel's helpers because SMAP and UMIP are
+	 * pinned bits there: clearing them from C would warn.
+	 */
+	movl	STATE(LGS_GUEST_CR0), %edx
+	movl	%edx, %cr0
+	movl	STATE(LGS_GUEST_CR4), %edx
+	movl	%edx, %cr4
+
+	/* Last, the Guest's shadow page tables.  They map these pages too. */
+	movl	STATE(LGS_GUEST_CR3), %edx
+	movl	%edx, %cr3
+
+	/* The Guest's registers are on our stack, in struct lg_regs order. */
+	popl	%ebx
+	popl	%ecx
+	popl	%edx
+	popl	%esi
+	popl	%edi
+	popl	%ebp
+	popl	%eax
+	popl	%gs
+	popl	%fs
+	popl	%ds
+	popl	%es
+	/* Step over the trap number and error code: an iret frame is left. */
+	addl	$8, %esp
+	iret
+
+/*>S200
+ * Every trap, fault and interrupt that happens while a Guest runs (except
+ * the trap gates the Guest handles itself, see interrupts.c) comes here
+ * through one of the 256 stubs at the end of this file.  Each pushed an
+ * error code (or a 0 where the CPU pushes none) and its vector, so the
+ * stack holds: trapnum, errcode, eip, cs, eflags, and because the Guest
+ * never runs in ring 0, also esp and ss.
+ */
+lg_trap_common:
+	/* Did the trap interrupt the Guest, or this code?  Look at the CS. */
+	testl	$3, 12(%esp)
+	jz	lg_trap_in_switcher
+
+	pushl	%es
+	pushl	%ds
+	pushl	%fs
+	pushl	%gs
+	pushl	%eax
+	pushl	%ebp
+	pushl	%edi
+	pushl	%esi
+	pushl	%edx
+	pushl	%ecx
+	pushl	%ebx
+
+lg_exit_to_host:
+	/*
+	 * %esp points at a complete struct lg_regs at the top of the regs
+	 * page.  Our data segment is whatever the Guest had: load a flat one.
+	 */
+	movl	$LG_DS, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%esp, %eax
+	subl	$LGP_REGS, %eax
+
+	/* The fault address dies with the next Host page fault: keep it. */
+	movl	%cr2, %edx
+	movl	%edx, LGP_CR2(%eax)
+
+	/* Host page tables first: the Host's GDT, IDT and stack live there. */
+	movl	STATE(LGS_HOST_CR3), %edx
+	movl	%edx, %cr3
+	movl	STATE(LGS_HOST_CR4), %edx
+	movl	%edx, %cr4
+	movl	STATE(LGS_HOST_CR0), %edx
+	movl	%edx, %cr0
+
+	/* Next time we "ltr" the Guest's TSS it must not be marked busy. */
+	andb	$~0x02, STATE(LGS_GUEST_GDT + LG_TSS_SEL + 5)
+
+	/* GDT before IDT: the Host's gates need the Host's code segment. */
+	lgdt	STATE(LGS_HOST_GDT)
+	lidt	STATE(LGS_HOST_IDT)
+
+	/* The Host's TSS is still marked busy from when it was loaded. */
+	movl	STATE(LGS_HOST_GDT + 2), %edx
+	andb	$~0x02, (GDT_ENTRY_TSS * 8 + 5)(%edx)
+	movl	$(GDT_ENTRY_TSS * 8), %edx
+	ltr	%dx
+
+	/* Back onto the Host stack, and its segment registers. */
+	movl	STATE(LGS_HOST_SP), %esp
+	popl	%ebp
+	popl	%ss
+	popl	%gs
+	popl	%fs
+	popl	%ds
+	popl	%es
+
+	/*
+	 * An interrupt or NMI was meant for the Host: go to its handler as if
+	 * it had arrived just after the "lcall" in run_switcher(), which is
+	 * what the frame on the stack says.  Its "iret" brings us home.
+	 * Vector 0x80 is never a Host interrupt: it is a Guest system call
+	 * that the Host must look at, like the traps below 32.
+	 */
+	movl	REGS(LGR_TRAPNUM), %ebx
+	cmpl	$2, %ebx		/* NMI */
+	je	lg_deliver_to_host
+	cmpl	$18, %ebx		/* machine check */
+	je	lg_deliver_to_host
+	cmpl	$32, %ebx
+	jb	lg_return_to_host
+	cmpl	$0x80, %ebx
+	jne	lg_deliver_to_host
+lg_return_to_host:
+	iret
+
+lg_deliver_to_host:
+	/* Reassemble the handler address from the Host's IDT gate. */
+	movl	STATE(LGS_HOST_IDT + 2), %edx
+	leal	(%edx, %ebx, 8), %edx
+	movzwl	(%edx), %ecx
+	movl	4(%edx), %edx
+	movw	%cx, %dx
+	/*
+	 * We still run on LG_CS; the handler must start on the Host's own
+	 * code segment, because a nested interrupt would push our CS and
+	 * its "iret" would reload it.  A far return switches both at once.
+	 */
+	pushl	$__KERNEL_CS
+	pushl	%edx
+	lret
+
+/*>S300
+ * A trap taken in ring 0 came from the Switcher itself: the Guest IDT was
+ * loaded but we had not yet left (or not yet reached) the Guest.
+ *
+ * An NMI is the expected case.  We cannot run the Host's handler from here,
+ * so we note it in the regs page and return; switcher.c raises it in the
+ * Host as soon as we are back (and so the Host never loses an NMI).  This
+ * code may run on the Host stack or the regs page, with either GDT, so it
+ * finds this CPU's pages through the IDT base, which is always ours here,
+ * and uses only %ss, which is flat in every case.
+ *
+ * Anything else is a fault while loading the Guest's state (say, a segment
+ * register whose descriptor the Guest has since broken).  The registers we
+ * pushed on the way out are still intact in the regs page, so we take the
+ * normal way home with a trap number that tells the Host what happened.
+ */
+lg_trap_in_switcher:
+	cmpl	$2, (%esp)
+	jne	lg_switcher_fault
+	pushl	%eax
+	subl	$8, %esp
+	sidt	2(%esp)
+	movl	4(%esp), %eax
+	subl	$(LGP_STATE + LGS_GUEST_IDT), %eax
+	movl	$1, %ss:LGP_NMI_PENDING(%eax)
+	addl	$8, %esp
+	popl	%eax
+	addl	$8, %esp
+	iret
+
+lg_switcher_fault:
+	subl	$8, %esp
+	sidt	2(%esp)
+	movl	%ss:4(%esp), %eax
+	subl	$(LGP_STATE + LGS_GUEST_IDT), %eax
+	movl	%ss:8(%esp), %edx		/* the vector */
+	orl	$LG_TRAP_SWITCHER, %edx
+	movl	%edx, %ss:REGS(LGR_TRAPNUM)
+	leal	LGP_REGS(%eax), %esp
+	jmp	lg_exit_to_host
+
+/*>S400
+ * The 256 stubs, each LG_STUB_SIZE bytes long so that switcher.c can find
+ * stub N by arithmetic.  The CPU pushes an error code for vectors 8, 10-14
+ * and 17; every other stub pushes a zero in its place so the frame is the
+ * same shape for all.
+ */
+	.macro	lg_stub vector
+	.balign	LG_STUB_SIZE
+	.if (\vector == 8) || (\vector >= 10 && \vector <= 14) || (\vector == 17)
+	.else
+	pushl	$0
+	.endif
+	pushl	$\vector
+	jmp	lg_trap_common
+	.endm
+
+	/* Emits stubs "first" to "last", 64 at a time to keep gas's recursion shallow. */
+	.macro	lg_stubs first, last
+	lg_stub	\first
+	.if	\last - \first
+	lg_stubs	"(\first + 1)", \last
+	.endif
+	.endm
+
+	.balign	LG_STUB_SIZE
+	.globl	lg_trap_stubs
+lg_trap_stubs:
+	lg_stubs	0, 63
+	lg_stubs	64, 127
+	lg_stubs	128, 191
+	lg_stubs	192, 255
+
+	.balign	LG_PAGE_SIZE, 0xcc
+	.globl	lg_switcher_end
+lg_switcher_end:

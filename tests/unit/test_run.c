@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_run.c - main.c's run loop and option parsing, against a scripted
+ * stand-in for /dev/lguest.
+ *
+ * We include main.c itself, with its pread/pwrite/exit calls renamed to the
+ * fakes below, so the real loop talks to a Host that replays a list of
+ * Guest exits and answers GETREG/SETREG/TRAP from an array of registers.
+ *
+ * Build and run (from the top of the tree; main.c comes in through #include):
+ *   gcc -std=gnu11 -Wall -Wextra -Werror -fsanitize=address,undefined \
+ *       -fno-omit-frame-pointer -I include -I launcher -o test_run \
+ *       tests/unit/test_run.c launcher/load.c launcher/insn.c launcher/pci.c \
+ *       launcher/console.c && ./test_run
+ */
+#define _GNU_SOURCE	/* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lguest.h"
+#include "tap.h"
+
+static ssize_t fake_pread(int fd, void *buf, size_t len, off_t off);
+static ssize_t fake_pwrite(int fd, const void *buf, size_t len, off_t off);
+static void fake_exit(int status) __attribute__((noreturn));
+
+#define pread	fake_pread
+#define pwrite	fake_pwrite
+#define exit	fake_exit
+#define main	launcher_main
+#include "../../launcher/main.c"
+#undef main
+#undef exit
+#undef pwrite
+#undef pread
+
+/* ---- the scripted Host */
+struct step {
+	int err;			/* read() fails with this instead */
+	bool kill_after;		/* the Guest dies right after this exit */
+	uint8_t trap;
+	uint8_t insn[7];
+	uint32_t addr;
+	uint32_t eax, edx, eip;		/* the Guest's registers at this exit */
+};
+
+static struct {
+	const struct step *steps;
+	unsigned int nsteps, next;
+	uint32_t regs[LG_REG_SS / 4 + 1];
+	uint32_t after_eax[16], after_eip[16];	/* registers once each step was handled */
+	int pending_getreg;		/* register offset, or -1 */
+	const char *death;		/* reason once the script runs out */
+	int death_errno;		/* ENOENT, or LGUEST_ERESTART */
+	bool dead, trap_fails;
+	unsigned int traps[8], ntraps;
+	uint32_t init[5];
+	size_t init_len;
+} host;
+
+static jmp_buf exit_jmp;
+static int exit_status;
+
+static void fake_exit(int status)
+{
+	exit_status = status;
+	longjmp(exit_jmp, 1);
+}
+
+static void host_reset(const struct step *steps, unsigned int n, const char *death, int err)
+{
+	memset(&host, 0, sizeof(host));
+	host.steps = steps;
+	host.nsteps = n;
+	host.death = death;
+	host.death_errno = err;
+	host.pending_getreg = -1;
+}
+
+static void note_step_done(void)
+{
+	if (host.next > 0 && host.next <= 16) {
+		host.after_eax[host.next - 1] = host.regs[LG_REG_EAX / 4];
+		host.after_eip[host.next - 1] = host.regs[LG_REG_EIP / 4];
+	}
+}
+
+static ssize_t run_next_step(void *buf, size_t len)
+{
+	const struct step *s;
+	struct lguest_pending p;
+
+	note_step_done();
+	if (host.next == host.nsteps) {
+		host.dead = true;
+		errno = host.death_errno;
+		return -1;
+	}
+	s = &host.steps[host.next++];
+	if (s->err) {
+		errno = s->err;
+		return -1;
+	}
+	host.regs[LG_REG_EAX / 4] = s->eax;
+	host.regs[LG_REG_EDX / 4] = s->edx;
+	host.regs[LG_REG_EIP / 4] = s->eip;
+	memset(&p, 0, sizeof(p));
+	p.trap = s->trap;
+	memcpy(p.insn, s->insn, sizeof(p.insn));
+	p.addr = s->addr;
+	host.dead = s->kill_after;
+	memcpy(buf, &p, len < sizeof(p) ? len : sizeof(p));
+	return len < sizeof(p) ? (ssize_t)len : (ssize_t)sizeof(p);
+}
+
+static ssize_t fake_pread(int fd, void *buf, size_t len, off_t off)
+{
+	(void)fd;
+	if (off != 0)
+		return errno = EINVAL, -1;
+	if (host.dead) {
+		size_t n = strlen(host.death) + 1;
+
+		memcpy(buf, host.death, n < len ? n : len);
+		return (ssize_t)(n < len ? n : len);
+	}
+	if (host.pending_getreg >= 0) {
+		uint32_t v = host.regs[host.pending_getreg / 4];
+
+		host.pending_getreg = -1;
+		if (len < 4)
+			return errno = EINVAL, -1;
+		memcpy(buf, &v, 4);
+		return 4;
+	}
+	return run_next_step(buf, len);
+}
+
+static ssize_t fake_pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	uint32_t w[5] = { 0 };
+
+	(void)fd;
+	memcpy(w, buf, len < sizeof(w) ? len : sizeof(w));
+	if (off != 0 || len % 4)
+		return errno = EINVAL, -1;
+	if (host.dead)
+		return errno = ENOENT, -1;
+	switch (w[0]) {
+	case LHREQ_INITIALIZE:
+		memcpy(host.init, w, sizeof(w));
+		host.init_len = len;
+		return 16;
+	case LHREQ_GETREG:
+		host.pending_getreg = (int)w[1];
+		return 8;
+	case LHREQ_SETREG:
+		host.regs[w[1] / 4] = w[2];
+		return 12;
+	case LHREQ_TRAP:
+		if (host.trap_fails)
+			return errno = EINVAL, -1;
+		if (host.ntraps < 8)
+			host.traps[host.ntraps++] = w[1];
+		return 0;
+	}
+	return errno = EINVAL, -1;
+}
+
+/* ---- capturing the console (our stdout stand-in) and stderr */
+static int con_pipe[2], err_pipe[2], saved_stderr;
+
+static const char *drain(int fd)
+{
+	static char buf[512];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static void capture_stderr(bool on)
+{
+	fflush(stderr);
+	dup2(on ? err_pipe[1] : saved_stderr, STDERR_FILENO);
+}
+
+static struct guest g;
+
+static int run_script(const struct step *steps, unsigned int n, const char *death, int err)
+{
+	int status;
+
+	host_reset(steps, n, death, err);
+	g.dead = false;
+	drain(con_pipe[0]);
+	drain(err_pipe[0]);
+	capture_stderr(true);
+	if (setjmp(exit_jmp) == 0)
+		status = run_guest(&g);
+	else
+		status = 100 + exit_status;	/* die() was called */
+	capture_stderr(false);
+	return status;
+}
+
+#define OUTL(port_, val_, eip_) \
+	{ .trap = 13, .insn = { 0xEF }, .edx = (port_), .eax = (val_), .eip = (eip_) }
+#define OUTB(port_, val_, eip_) \
+	{ .trap = 13, .insn = { 0xEE }, .edx = (port_), .eax = (val_), .eip = (eip_) }
+#define INL(port_, eip_) \
+	{ .trap = 13, .insn = { 0xED }, .edx = (port_), .eax = 0x5A5A5A5A, .eip = (eip_) }
+#define CFG(reg)	(0x80000000u | LGUEST_CONSOLE_SLOT << 11 | (reg))
+
+static void test_early_console_boot(void)
+{
+	/* What the Guest's early console does: check the IDs, then print "ok". */
+	static const struct step boot[] = {
+		OUTL(0xCF8, CFG(0), 0xC1000000),
+		INL(0xCFC, 0xC1000001),
+		/* window: bar 0 (byte), length 4, offset devcfg + 8 = 0x88, data */
+		OUTL(0xCF8, CFG(0x84 + 4), 0xC1000010),
+		OUTB(0xCFC, 0, 0xC1000011),
+		OUTL(0xCF8, CFG(0x84 + 12), 0xC1000012),
+		OUTL(0xCFC, 4, 0xC1000013),
+		OUTL(0xCF8, CFG(0x84 + 8), 0xC1000014),
+		OUTL(0xCFC, 0x88, 0xC1000015),
+		OUTL(0xCF8, CFG(0x84 + 16), 0xC1000016),
+		OUTL(0xCFC, 'o', 0xC1000017),
+		OUTL(0xCFC, 'k', 0xC1000018),
+		{ .err = EINTR },
+		{ .trap = 13, .insn = { 0xFA }, .eip = 0xC1000020 },
+	};
+	int status = run_script(boot, sizeof(boot) / sizeof(boot[0]), LGUEST_POWEROFF_REASON, ENOENT);
+
+	report(host.after_eax[1] == 0x10431AF4, "in from 0xCFC gave the console IDs to eax");
+	report(host.after_eip[0] == 0xC1000001 && host.after_eip[1] == 0xC1000002,
+	       "each out/in moved eip past its one byte");
+	report(strcmp(drain(con_pipe[0]), "ok") == 0, "the Guest's characters reached the console");
+	report(host.after_eip[12] == 0xC1000021, "an EINTR read was retried, then cli skipped");
+	report(status == 0, "power-off ends the loop with status 0");
+	report(drain(err_pipe[0])[0] == '\0', "power-off is silent");
+	report(host.ntraps == 0, "nothing was re-injected");
+}
+
+static void test_deaths(void)
+{
+	static const struct step none[] = { { .trap = 13, .insn = { 0xFA }, .eip = 0x100 } };
+	static const struct step dies[] = {
+		{ .trap = 13, .insn = { 0xFA }, .eip = 0x100, .kill_after = true },
+		{ .trap = 13, .insn = { 0xFA }, .eip = 0x200 },	/* never reached */
+	};
+	int status;
+
+	status = run_script(none, 1, "bad hypercall 99", ENOENT);
+	report(status == 1, "a death ends the loop with status 1");
+	report(strcmp(drain(err_pipe[0]), "lguest: guest died: bad hypercall 99\n") == 0,
+	       "the reason is printed on one line");
+
+	status = run_script(none, 1, "CRASH: Kernel panic - not syncing: VFS\n", ENOENT);
+	report(status == 1 && strcmp(drain(err_pipe[0]),
+				     "lguest: guest died: CRASH: Kernel panic - not syncing: VFS\n") == 0,
+	       "a panic reason is printed, its trailing newline dropped");
+
+	status = run_script(none, 1, "", LGUEST_ERESTART);
+	report(status == 2, "a restart request ends the loop with status 2");
+	report(strstr(drain(err_pipe[0]), "restart") != NULL, "and says so");
+
+	status = run_script(dies, 2, "killed meanwhile", ENOENT);
+	report(status == 1 && strcmp(drain(err_pipe[0]), "lguest: guest died: killed meanwhile\n") == 0,
+	       "a Guest found dead by GETREG ends the loop with its reason");
+
+	status = run_script(none, 0, "", EPERM);
+	report(status == 101 && strstr(drain(err_pipe[0]), "Operation not permitted"),
+	       "another read error is fatal and named");
+}
+
+static void test_reinject(void)
+{
+	static const struct step bad[] = {
+		{ .trap = 13, .insn = { 0x6C }, .eip = 0x2000 },		/* insb */
+		{ .trap = 14, .insn = { 0x8B, 0x03 }, .addr = 0x5000, .eip = 0x3000 },
+		{ .trap = 14, .insn = { 0x8B, 0x03 }, .addr = 0x4F00000, .eip = 0x4000 },
+	};
+	static const struct step odd[] = { { .trap = 6, .eip = 0x10 } };
+	int status = run_script(bad, 3, LGUEST_POWEROFF_REASON, ENOENT);
+
+	report(status == 0 && host.ntraps == 3 && host.traps[0] == 13 && host.traps[1] == 14 &&
+	       host.traps[2] == 14, "undecodable I/O gets #GP back, stray MMIO gets #PF back");
+	report(host.after_eip[0] == 0x2000 && host.after_eip[1] == 0x3000,
+	       "a re-injected instruction leaves eip alone");
+
+	host.trap_fails = true;
+	host_reset(bad, 1, LGUEST_POWEROFF_REASON, ENOENT);
+	host.trap_fails = true;
+	drain(err_pipe[0]);
+	capture_stderr(true);
+	status = setjmp(exit_jmp) == 0 ? run_guest(&g) : 100 + exit_status;
+	capture_stderr(false);
+	report(status == 101 && strstr(drain(err_pipe[0]), "no handler"),
+	       "a Guest with no handler for the re-injected trap stops us, saying why");
+
+	status = run_script(odd, 1, LGUEST_POWEROFF_REASON, ENOENT);
+	report(status == 101 && strstr(drain(err_pipe[0]), "trap 6"),
+	       "an exit we do not know is fatal and named");
+}
+
+static void test_initialize(void)
+{
+	struct guest t = { .mem = (uint8_t *)(uintptr_t)0x40000000u, .ram_size = 64u << 20,
+			   .start = 0x1000000 };
+
+	host_reset(NULL, 0, "", ENOENT);
+	initialize_guest(&t);
+	report(host.init_len == 20, "INITIALIZE is five 32-bit words (%zu bytes)", host.init_len);
+	report(host.init[0] == LHREQ_INITIALIZE && host.init[1] == 0x40000000u &&
+	       host.init[2] == 16384 && host.init[3] == 0x1000000 && host.init[4] == 16384 + 256,
+	       "INITIALIZE {req, base, pfn_limit, start, device_limit}");
+}
+
+static int parse(int argc, char **argv, struct options *o)
+{
+	volatile int status = -1;	/* survives the longjmp */
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;	/* glibc: restart getopt from scratch */
+	capture_stderr(true);
+	if (setjmp(exit_jmp) == 0)
+		parse_options(argc, argv, o);
+	else
+		status = exit_status;
+	capture_stderr(false);
+	return status;
+}
+
+static void test_options(void)
+{
+	char *ok[] = { "lguest", "--initrd=rd.img", "--stats", "64", "vmlinux", "--foo", "a=b", NULL };
+	char *no_kernel[] = { "lguest", "64", NULL };
+	char *bad_mem[][4] = {
+		{ "lguest", "0", "k", NULL }, { "lguest", "abc", "k", NULL },
+		{ "lguest", "64k", "k", NULL }, { "lguest", "4096", "k", NULL },
+		{ "lguest", "", "k", NULL }, { "lguest", "64 ", "k", NULL },
+	};
+	char *bad_opt[] = { "lguest", "--nope", "64", "k", NULL };
+	char *neg_mem[] = { "lguest", "-1", "k", NULL };
+	struct options o;
+	unsigned int i;
+	bool all_rejected = true;
+
+	report(parse(7, ok, &o) == -1 && o.initrd && strcmp(o.initrd, "rd.img") == 0 && o.stats &&
+	       o.mem_mb == 64 && strcmp(o.kernel, "vmlinux") == 0, "options, memory and kernel parsed");
+	report(o.guest_argc == 2 && strcmp(o.guest_argv[0], "--foo") == 0 &&
+	       strcmp(o.guest_argv[1], "a=b") == 0, "guest arguments pass through, dashes and all");
+	drain(err_pipe[0]);
+	report(parse(2, no_kernel, &o) == 1 && strstr(drain(err_pipe[0]), "guest kernel"),
+	       "a missing kernel is an error that says what to give");
+	for (i = 0; i < sizeof(bad_mem) / sizeof(bad_mem[0]); i++) {
+		all_rejected &= parse(3, bad_mem[i], &o) == 1;
+		all_rejected &= strstr(drain(err_pipe[0]), "not a memory size") != NULL;
+	}
+	report(all_rejected, "bad memory sizes (0, abc, 64k, 4096, empty, trailing space) rejected");
+	report(parse(4, bad_opt, &o) == 1 && strstr(drain(err_pipe[0]), "--help"),
+	       "an unknown option points at --help");
+	report(parse(4, neg_mem, &o) == 1 && strstr(drain(err_pipe[0]), "--help"),
+	       "a negative memory size is taken for an option, and rejected");
+}
+
+int main(void)
+{
+	g.ram_size = 4u << 20;
+	g.mem = calloc(1, g.ram_size);
+	saved_stderr = dup(STDERR_FILENO);
+	if (!g.mem || pipe2(con_pipe, O_NONBLOCK) || pipe2(err_pipe, O_NONBLOCK) ||
+	    pci__init(&g) || console__add(&g, con_pipe[1]))
+		return 1;
+
+	test_early_console_boot();
+	test_deaths();
+	test_reinject();
+	test_initialize();
+	test_options();
+
+	pci__exit(&g);
+	free(g.mem);
+	return report_summary();
+}
