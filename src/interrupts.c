@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * interrupts.c - the Guest's IDT, traps into the Guest, virtual interrupts
+ * The Guest's IDT, traps into the Guest, virtual interrupts
  * and the clock.
  *
  * The Guest's kernel runs in ring 1 with interrupts really enabled, all the
@@ -13,6 +13,7 @@
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include "lg.h"
+#include "compat/sched.h"
 
 #define GATE_PRESENT	(1U << 15)
 #define GATE_TYPE(hi)	(((hi) >> 8) & 0xF)
@@ -206,7 +207,7 @@ void lg_raise_irq(struct lg_cpu *cpu, unsigned int irq)
 	set_bit(irq, &cpu->irqs_pending);
 	/* Wake it if it sleeps in HALT; make it exit if it runs elsewhere. */
 	wake_up_process(cpu->task);
-	kick_process(cpu->task);
+	lg_kick_task(cpu->task);
 }
 
 static unsigned long deliverable_irqs(struct lg_cpu *cpu)

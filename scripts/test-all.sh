@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/test-all.sh: from a fresh clone to a tested tree, as root on
+# Debian 12.  This is the README's test command, and .ci/run runs exactly it.
+#
+#   1. scripts/install-deps.sh (compilers, qemu, both i386 kernel headers)
+#   2. ./autogen.sh && ./configure && make -j2 && make check
+#   3. the log of every test that failed, then one line
+#      "tests: N passed, M failed, K skipped"
+#
+# N, M and K count single results: every TAP line of a VM test, every unit
+# test program.  A VM test that is skipped as a whole counts as failed: the
+# point of this command is that the Guest ran under lg.ko in each VM.
+# Exit status 0 only if nothing failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { echo "test-all: $*" >&2; }
+
+./scripts/install-deps.sh
+
+# Results of an earlier run must not be counted if this one fails early.
+rm -f tests/*.trs tests/*/*.trs scripts/*.trs
+
+build_ok=yes
+check_ok=yes
+if ./autogen.sh && ./configure && make -j2; then
+	make check || check_ok=no
+else
+	build_ok=no
+	say "the build failed (see above)"
+fi
+
+# Count the results in the automake .trs files.
+passed=0 failed=0 skipped=0
+failed_logs=()
+shopt -s nullglob
+for trs in tests/*.trs tests/*/*.trs scripts/*.trs; do
+	read -r p f s < <(awk '
+		$1 == ":test-result:" && $2 == "PASS"			{ p++ }
+		$1 == ":test-result:" && $2 == "XFAIL"			{ p++ }
+		$1 == ":test-result:" && ($2 == "FAIL" || $2 == "XPASS" || $2 == "ERROR") { f++ }
+		$1 == ":test-result:" && $2 == "SKIP"			{ s++ }
+		END { print p + 0, f + 0, s + 0 }' "$trs")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	global=$(awk '$1 == ":global-test-result:" { print $2 }' "$trs")
+	case $global in
+	FAIL | ERROR | XPASS) failed_logs+=("${trs%.trs}.log") ;;
+	esac
+done
+
+# Every VM test must have run, and not been skipped as a whole.
+for t in tests/vm/*.test; do
+	trs=${t%.test}.trs
+	if [ ! -f "$trs" ]; then
+		say "$t did not run"
+		failed=$((failed + 1))
+	elif grep -qx ':global-test-result: SKIP' "$trs"; then
+		say "$t was skipped as a whole; it has to run"
+		failed=$((failed + 1))
+		failed_logs+=("${t%.test}.log")
+	fi
+done
+
+if [ "$build_ok" = no ]; then
+	failed=$((failed + 1))
+elif [ "$check_ok" = no ] && [ "$failed" -eq 0 ]; then
+	say "make check failed without a failing test (see above)"
+	failed=$((failed + 1))
+fi
+
+for log in "${failed_logs[@]}"; do
+	echo
+	echo "======== $log (last 400 lines) ========"
+	tail -n 400 "$log" || true
+done
+echo
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
