@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tests.h - the areas main.c runs, one file each.  Each area reports its
+ * checks under its own prefix ("hcall: ...").
+ */
+#ifndef TESTS_H
+#define TESTS_H
+
+void test_gdt(void);
+void test_hcall(void);
+void test_traps(void);
+void test_pf(void);
+void test_pgtable(void);
+void test_user(void);
+void test_timer(void);
+
+/*
+ * Virtual addresses the areas map things at, kept apart here.  Kernel
+ * addresses lie above the 64 MiB kernel map and far below the Switcher;
+ * user addresses (below KERNEL_OFFSET) lie above the 64 MiB identity map.
+ */
+#define PF_TEST_VA		0xD0000000u	/* pf.c: three pages */
+#define RING_TEST_VA		0xD0800000u	/* hcall.c: one page */
+#define HIGHEST_TEST_VA		0xD0FFFFFFu
+#define PGTABLE_TEST_VA		0x10000000u	/* pgtable.c: one page */
+#define USER_CODE_VA		0x08048000u	/* user.c */
+#define USER_STACK_VA		0x08050000u	/* user.c: one page */
+
+#endif /* TESTS_H */

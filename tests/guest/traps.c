@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * traps.c - exceptions reach the Guest's own handlers.  Vectors 0, 3, 4
+ * and 6 are trap gates the Host may hand to the CPU directly; 13 always
+ * goes through the Host.  Each check provokes one exception under ASM_TRY
+ * and compares the recorded vector and EIP with the labels around the
+ * faulting instruction: a fault reports the instruction itself, a trap the
+ * one after it.
+ */
+#include "lib/libguest.h"
+#include "lib/desc.h"
+#include "lib/processor.h"
+#include "tests.h"
+
+#define EMPTY_ENTRY	20	/* a GDT entry we leave empty */
+
+static void test_divide_error(void)
+{
+	u32 at = 0, eax = 1, edx = 0;
+
+	ex_reset();
+	asm volatile(ASM_TRY("2f")
+		     "1: divl %[zero]\n\t"
+		     "2: movl $1b, %[at]\n\t"
+		     : [at] "=r"(at), "+a"(eax), "+d"(edx)
+		     : [zero] "r"(0)
+		     : "memory");
+	ex_done();
+	report(last_ex.vector == DE_VECTOR, "a divide error arrives at vector 0");
+	report(last_ex.eip == at, "its EIP is the div instruction");
+	report(last_ex.cs == LGUEST_GUEST_CS, "its frame holds the ring-1 CS 0x61");
+}
+
+static void test_breakpoint(void)
+{
+	u32 after = 0;
+
+	ex_reset();
+	asm volatile(ASM_TRY("1f")
+		     "int3\n"
+		     "1: movl $1b, %0\n\t"
+		     : "=r"(after) : : "memory");
+	ex_done();
+	report(last_ex.vector == BP_VECTOR, "int3 arrives at vector 3");
+	report(last_ex.eip == after, "its EIP is the instruction after int3");
+}
+
+/* "into" traps when the overflow flag is set, which 0x7fffffff + 1 does. */
+static void test_overflow(void)
+{
+	u32 after = 0;
+
+	ex_reset();
+	asm volatile(ASM_TRY("1f")
+		     "movl $0x7fffffff, %%eax\n\t"
+		     "addl $1, %%eax\n\t"
+		     "into\n"
+		     "1: movl $1b, %0\n\t"
+		     : "=r"(after) : : "eax", "cc", "memory");
+	ex_done();
+	report(last_ex.vector == OF_VECTOR && last_ex.eip == after,
+	       "into with OF set arrives at vector 4, after the instruction");
+}
+
+static void test_invalid_opcode(void)
+{
+	u32 at = 0;
+
+	ex_reset();
+	asm volatile(ASM_TRY("2f")
+		     "1: ud2\n"
+		     "2: movl $1b, %0\n\t"
+		     : "=r"(at) : : "memory");
+	ex_done();
+	report(last_ex.vector == UD_VECTOR && last_ex.eip == at,
+	       "ud2 arrives at vector 6, at the instruction");
+}
+
+/*
+ * Loading %fs with an empty GDT entry is a #GP whose error code is the
+ * selector.  Only a #GP with error code 0 is the Launcher's (port I/O);
+ * this one the Host must reflect to us.
+ */
+static void test_general_protection(void)
+{
+	u32 sel = EMPTY_ENTRY << 3 | 1, at = 0;
+	u16 fs_before = read_fs();
+
+	ex_reset();
+	asm volatile(ASM_TRY("2f")
+		     "1: movl %1, %%fs\n"
+		     "2: movl $1b, %0\n\t"
+		     : "=&r"(at) : "r"(sel) : "memory");
+	ex_done();
+	report(last_ex.vector == GP_VECTOR && last_ex.eip == at &&
+	       last_ex.error_code == (EMPTY_ENTRY << 3) && read_fs() == fs_before,
+	       "a bad segment load arrives at vector 13 with the selector as error code");
+}
+
+void test_traps(void)
+{
+	test_divide_error();
+	test_breakpoint();
+	test_overflow();
+	test_invalid_opcode();
+	test_general_protection();
+}
