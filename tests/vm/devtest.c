@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * devtest.c - what /dev/lguest does with bad input, as TAP.
+ *
+ * Run inside the test VM after `insmod lg.ko`.  Every check is one TAP line;
+ * a failing one says what came back instead ("got -1 EFAULT").  The errors
+ * we expect are the ones doc/DESIGN.md lists under "/dev/lguest errors" and
+ * ../shared/ABI.md section 11 specifies:
+ *   - before INITIALIZE everything but INITIALIZE is EINVAL;
+ *   - a write shorter than its request needs, an unknown or obsolete request
+ *     is EINVAL;
+ *   - a bad INITIALIZE is EINVAL, or EFAULT when the memory is not mapped,
+ *     and a second good one is EBUSY;
+ *   - an unknown register (or a read-only one for SETREG) is ENOENT;
+ *   - read() from another thread is EPERM;
+ *   - the read() in which the Guest dies fails with ENOENT, the next returns
+ *     the reason, and writes are ENOENT from then on.
+ * Two small Guests run for real: two instructions each, in the linear mode
+ * a Guest starts in (virtual = physical), one spinning until a signal
+ * interrupts read(), one making a bad hypercall.
+ *
+ * Built static for i386: $(I386_CC) -static -O2 -Wall -Wextra -Werror -pthread.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lguest_abi.h"
+
+#define DEVICE		"/dev/lguest"
+#define PAGE		4096u
+#define RAM_PAGES	1024u		/* 4 MiB of Guest RAM */
+#define RAM_BYTES	(RAM_PAGES * PAGE)
+#define START		0x100000u	/* the Guest's first EIP */
+#define HOST_KERNEL	0xC0000000u	/* PAGE_OFFSET of Debian's i386 kernels */
+#define NO_ERROR	0
+
+static unsigned int tests, failures;
+
+/* ---- TAP ------------------------------------------------------------- */
+
+static void vreport(int ok, const char *detail, const char *fmt, va_list ap)
+{
+	tests++;
+	if (!ok)
+		failures++;
+	printf("%sok %u - ", ok ? "" : "not ", tests);
+	vprintf(fmt, ap);
+	if (!ok && detail)
+		printf(" (%s)", detail);
+	putchar('\n');
+}
+
+/* One result: passes when cond is true. */
+static void __attribute__((format(printf, 2, 3)))
+report(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(ok, NULL, fmt, ap);
+	va_end(ap);
+}
+
+static const char *errname(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	return name ? name : "?";
+}
+
+/*
+ * One result about a system call: want_err == NO_ERROR means it must return
+ * want; otherwise it must fail with errno want_err.  Call it right after the
+ * system call, while errno is still its.
+ */
+static void __attribute__((format(printf, 4, 5)))
+expect(long got, long want, int want_err, const char *fmt, ...)
+{
+	int err = errno, ok;
+	char detail[64];
+	va_list ap;
+
+	ok = want_err ? (got == -1 && err == want_err) : got == want;
+	if (got == -1)
+		snprintf(detail, sizeof(detail), "got -1 %s", errname(err));
+	else
+		snprintf(detail, sizeof(detail), "got %ld", got);
+	va_start(ap, fmt);
+	vreport(ok, detail, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static int open_dev(void)
+{
+	int fd = open(DEVICE, O_RDWR);
+
+	if (fd < 0) {
+		printf("Bail out! cannot open " DEVICE ": %s\n", strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+/* Send nwords 32-bit words (request word first). */
+static long send(int fd, const uint32_t *words, size_t nwords)
+{
+	return write(fd, words, nwords * sizeof(*words));
+}
+
+/* A fresh anonymous mapping of the given size, or we give up. */
+static uint8_t *map(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		printf("Bail out! mmap of %zu bytes: %s\n", bytes, strerror(errno));
+		exit(1);
+	}
+	return p;
+}
+
+static long initialize(int fd, uint32_t base, uint32_t pfn_limit,
+		       uint32_t start, uint32_t device_limit)
+{
+	uint32_t w[] = { LHREQ_INITIALIZE, base, pfn_limit, start, device_limit };
+
+	return send(fd, w, 5);
+}
+
+/* GETREG then read(): 1 and the value in *val, or 0 after a failed check. */
+static int getreg(int fd, uint32_t offset, const char *name, uint32_t *val)
+{
+	uint32_t w[] = { LHREQ_GETREG, offset };
+	long r = send(fd, w, 2);
+
+	if (r != 8) {
+		expect(r, 8, NO_ERROR, "GETREG %s returns 8", name);
+		return 0;
+	}
+	r = read(fd, val, sizeof(*val));
+	if (r != sizeof(*val)) {
+		expect(r, sizeof(*val), NO_ERROR, "read() after GETREG %s returns 4", name);
+		return 0;
+	}
+	return 1;
+}
+
+static struct sigaction old_alarm;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* SIGALRM in secs seconds, interrupting (not restarting) a blocked read(). */
+static void arm_alarm(unsigned int secs)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, &old_alarm);
+	alarm(secs);
+}
+
+static void disarm_alarm(void)
+{
+	alarm(0);
+	sigaction(SIGALRM, &old_alarm, NULL);
+}
+
+static uint32_t addr(const void *p)
+{
+	return (uint32_t)(uintptr_t)p;
+}
+
+/* ---- the tables ------------------------------------------------------- */
+
+/* A request with the errno it must fail with (or, err 0, its result). */
+struct bad_write {
+	const char *what;
+	uint32_t w[4];
+	size_t len;		/* bytes to write */
+	long ret;		/* wanted result when err == 0 */
+	int err;
+};
+
+/* Before INITIALIZE, nothing but INITIALIZE is accepted. */
+static const struct bad_write before_init[] = {
+	{ "empty write", { 0 }, 0, 0, EINVAL },
+	{ "2-byte write", { LHREQ_INITIALIZE }, 2, 0, EINVAL },
+	{ "unknown request 99", { 99, 0 }, 8, 0, EINVAL },
+	{ "obsolete LHREQ_GETDMA", { LHREQ_GETDMA, 0 }, 8, 0, EINVAL },
+	{ "obsolete LHREQ_BREAK", { LHREQ_BREAK, 0 }, 8, 0, EINVAL },
+	{ "obsolete LHREQ_EVENTFD", { LHREQ_EVENTFD, 0 }, 8, 0, EINVAL },
+	{ "GETREG eip", { LHREQ_GETREG, LG_REG_EIP }, 8, 0, EINVAL },
+	{ "SETREG eax", { LHREQ_SETREG, LG_REG_EAX, 1 }, 12, 0, EINVAL },
+	{ "IRQ 1", { LHREQ_IRQ, 1 }, 8, 0, EINVAL },
+	{ "TRAP 13", { LHREQ_TRAP, 13 }, 8, 0, EINVAL },
+};
+
+/* After a good INITIALIZE, with the Guest never run. */
+static const struct bad_write after_init[] = {
+	{ "empty write", { 0 }, 0, 0, EINVAL },
+	{ "2-byte write", { LHREQ_IRQ }, 2, 0, EINVAL },
+	{ "unknown request 99", { 99, 0 }, 8, 0, EINVAL },
+	{ "unknown request 0xffffffff", { 0xffffffffu, 0 }, 8, 0, EINVAL },
+	{ "obsolete LHREQ_GETDMA", { LHREQ_GETDMA, 0 }, 8, 0, EINVAL },
+	{ "obsolete LHREQ_BREAK", { LHREQ_BREAK, 0 }, 8, 0, EINVAL },
+	{ "obsolete LHREQ_EVENTFD", { LHREQ_EVENTFD, 0 }, 8, 0, EINVAL },
+	{ "IRQ without its number", { LHREQ_IRQ }, 4, 0, EINVAL },
+	{ "GETREG without an offset", { LHREQ_GETREG }, 4, 0, EINVAL },
+	{ "SETREG without a value", { LHREQ_SETREG, LG_REG_EAX }, 8, 0, EINVAL },
+	{ "TRAP without its number", { LHREQ_TRAP }, 4, 0, EINVAL },
+	{ "IRQ 32", { LHREQ_IRQ, LGUEST_IRQS }, 8, 0, EINVAL },
+	{ "IRQ 0xffffffff", { LHREQ_IRQ, 0xffffffffu }, 8, 0, EINVAL },
+	{ "IRQ 5", { LHREQ_IRQ, 5 }, 8, 0, NO_ERROR },
+	{ "GETREG orig_eax (44)", { LHREQ_GETREG, LG_REG_ORIG_EAX }, 8, 0, ENOENT },
+	{ "GETREG unaligned offset 2", { LHREQ_GETREG, 2 }, 8, 0, ENOENT },
+	{ "GETREG offset 68 (past ss)", { LHREQ_GETREG, 68 }, 8, 0, ENOENT },
+	{ "GETREG offset 0xfffffffc", { LHREQ_GETREG, 0xfffffffcu }, 8, 0, ENOENT },
+	{ "SETREG cs (52)", { LHREQ_SETREG, LG_REG_CS, 0x73 }, 12, 0, ENOENT },
+	{ "SETREG ds (28)", { LHREQ_SETREG, LG_REG_DS, 0x7b }, 12, 0, ENOENT },
+	{ "SETREG es (32)", { LHREQ_SETREG, LG_REG_ES, 0x7b }, 12, 0, ENOENT },
+	{ "SETREG fs (36)", { LHREQ_SETREG, LG_REG_FS, 0x7b }, 12, 0, ENOENT },
+	{ "SETREG gs (40)", { LHREQ_SETREG, LG_REG_GS, 0x7b }, 12, 0, ENOENT },
+	{ "SETREG orig_eax (44)", { LHREQ_SETREG, LG_REG_ORIG_EAX, 0 }, 12, 0, ENOENT },
+	{ "SETREG eflags (56)", { LHREQ_SETREG, LG_REG_EFLAGS, 0x3202 }, 12, 0, ENOENT },
+	{ "SETREG ss (64)", { LHREQ_SETREG, LG_REG_SS, 0x7b }, 12, 0, ENOENT },
+	{ "SETREG unaligned offset 2", { LHREQ_SETREG, 2, 0 }, 12, 0, ENOENT },
+	{ "SETREG offset 68 (past ss)", { LHREQ_SETREG, 68, 0 }, 12, 0, ENOENT },
+	{ "TRAP 13 with no Guest IDT handler", { LHREQ_TRAP, 13 }, 8, 0, EINVAL },
+	{ "TRAP 14 with no Guest IDT handler", { LHREQ_TRAP, 14 }, 8, 0, EINVAL },
+	{ "TRAP 256", { LHREQ_TRAP, 256 }, 8, 0, EINVAL },
+};
+
+/* After the Guest died, every request is ENOENT. */
+static const struct bad_write after_death[] = {
+	{ "IRQ 1", { LHREQ_IRQ, 1 }, 8, 0, ENOENT },
+	{ "GETREG eip", { LHREQ_GETREG, LG_REG_EIP }, 8, 0, ENOENT },
+	{ "SETREG eip", { LHREQ_SETREG, LG_REG_EIP, START }, 12, 0, ENOENT },
+	{ "TRAP 13", { LHREQ_TRAP, 13 }, 8, 0, ENOENT },
+};
+
+/* What GETREG shows before the Guest first runs (doc/DESIGN.md). */
+struct reg {
+	const char *name;
+	uint32_t offset;
+	uint32_t start;		/* value at start */
+	int writable;
+};
+
+static const struct reg regs[] = {
+	{ "ebx", LG_REG_EBX, 0, 1 },
+	{ "ecx", LG_REG_ECX, 0, 1 },
+	{ "edx", LG_REG_EDX, 0, 1 },
+	{ "esi", LG_REG_ESI, 0, 1 },
+	{ "edi", LG_REG_EDI, 0, 1 },
+	{ "ebp", LG_REG_EBP, 0, 1 },
+	{ "eax", LG_REG_EAX, 0, 1 },
+	{ "ds", LG_REG_DS, LGUEST_GUEST_DS, 0 },
+	{ "es", LG_REG_ES, LGUEST_GUEST_DS, 0 },
+	{ "fs", LG_REG_FS, 0, 0 },
+	{ "gs", LG_REG_GS, 0, 0 },
+	{ "eip", LG_REG_EIP, START, 1 },
+	{ "cs", LG_REG_CS, LGUEST_GUEST_CS, 0 },
+	{ "eflags", LG_REG_EFLAGS, LGUEST_START_EFLAGS, 0 },
+	{ "esp", LG_REG_ESP, 0, 1 },
+	{ "ss", LG_REG_SS, LGUEST_GUEST_DS, 0 },
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static void run_table(int fd, const struct bad_write *t, size_t n, const char *when)
+{
+	for (size_t i = 0; i < n; i++)
+		expect(write(fd, t[i].w, t[i].len), t[i].ret, t[i].err,
+		       "%s: %s", when, t[i].what);
+}
+
+/* ---- the checks ------------------------------------------------------- */
+
+static void check_before_init(void)
+{
+	int fd = open_dev();
+	uint8_t buf[16];
+
+	run_table(fd, before_init, ARRAY_SIZE(before_init), "before INITIALIZE");
+	expect(read(fd, buf, sizeof(buf)), 0, EINVAL, "before INITIALIZE: read()");
+	close(fd);
+}
+
+/* Each bad INITIALIZE on a fresh descriptor, so one cannot hide another. */
+static void check_bad_initialize(uint8_t *ram)
+{
+	uint32_t base = addr(ram);
+	uint8_t *hole, *half;
+
+	/* An address range we had and gave back: nothing is mapped there. */
+	hole = map(RAM_BYTES);
+	munmap(hole, RAM_BYTES);
+	/* RAM mapped, the device pages above it not. */
+	half = map(2 * RAM_BYTES);
+	munmap(half + RAM_BYTES, RAM_BYTES);
+
+	const struct {
+		const char *what;
+		uint32_t base, pfn_limit, start, device_limit;
+		size_t words;		/* how many we write, request included */
+		int err;
+	} bad[] = {
+		{ "with only the request word", base, RAM_PAGES, START, RAM_PAGES, 1, EINVAL },
+		{ "without device_limit (16 bytes)", base, RAM_PAGES, START, RAM_PAGES, 4, EINVAL },
+		{ "with base not page-aligned", base + 4, RAM_PAGES, START, RAM_PAGES, 5, EINVAL },
+		{ "with pfn_limit 0", base, 0, START, RAM_PAGES, 5, EINVAL },
+		{ "with device_limit < pfn_limit", base, RAM_PAGES, START, RAM_PAGES - 1, 5, EINVAL },
+		{ "with start outside RAM", base, RAM_PAGES, RAM_BYTES, RAM_PAGES, 5, EINVAL },
+		{ "of unmapped memory", addr(hole), RAM_PAGES, START, RAM_PAGES, 5, EFAULT },
+		{ "with unmapped device pages", addr(half), RAM_PAGES, START, 2 * RAM_PAGES, 5, EFAULT },
+		{ "of a range reaching 0xc0000000", HOST_KERNEL - RAM_BYTES / 2, RAM_PAGES, START,
+		  RAM_PAGES, 5, EINVAL },
+		{ "of a range inside the host kernel", HOST_KERNEL, RAM_PAGES, START, RAM_PAGES, 5, EINVAL },
+		{ "of a range wrapping past 4 GiB", 0xfffff000u, 2, 0, 2, 5, EINVAL },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		uint32_t w[] = { LHREQ_INITIALIZE, bad[i].base, bad[i].pfn_limit,
+				 bad[i].start, bad[i].device_limit };
+		int fd = open_dev();
+
+		expect(send(fd, w, bad[i].words), 0, bad[i].err, "INITIALIZE %s", bad[i].what);
+		close(fd);
+	}
+	munmap(half, RAM_BYTES);
+}
+
+static void *read_from_thread(void *arg)
+{
+	int fd = *(int *)arg;
+	uint8_t buf[16];
+	long r = read(fd, buf, sizeof(buf));
+
+	expect(r, 0, EPERM, "read() from a second thread");
+	return NULL;
+}
+
+static int debugfs_present(void)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/lguest/%d", (int)getpid());
+	return stat(path, &st) == 0;
+}
+
+/* The sequence of a normal Launcher, with bad requests in between. */
+static void check_initialized(uint8_t *ram)
+{
+	int fd = open_dev();
+	pthread_t thread;
+	uint32_t v;
+
+	/* Should read() run the Guest after all, it spins: "jmp ." */
+	ram[START] = 0xeb;
+	ram[START + 1] = 0xfe;
+
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE 4 MiB at 0x%08x returns 16", addr(ram));
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 0, EBUSY,
+	       "a second INITIALIZE");
+	report(debugfs_present(), "debugfs lguest/%d exists while the Guest is set up",
+	       (int)getpid());
+
+	run_table(fd, after_init, ARRAY_SIZE(after_init), "after INITIALIZE");
+
+	for (size_t i = 0; i < ARRAY_SIZE(regs); i++) {
+		if (getreg(fd, regs[i].offset, regs[i].name, &v))
+			report(v == regs[i].start, "%s starts as 0x%x (got 0x%x)",
+			       regs[i].name, regs[i].start, v);
+	}
+
+	arm_alarm(10);
+	if (pthread_create(&thread, NULL, read_from_thread, &fd) == 0)
+		pthread_join(thread, NULL);
+	else
+		report(0, "read() from a second thread (pthread_create failed)");
+	disarm_alarm();
+
+	for (size_t i = 0; i < ARRAY_SIZE(regs); i++) {
+		uint32_t val = 0x5a000000u | regs[i].offset << 8 | 0x10;
+		uint32_t w[] = { LHREQ_SETREG, regs[i].offset, val };
+
+		if (!regs[i].writable)
+			continue;
+		expect(send(fd, w, 3), 12, NO_ERROR, "SETREG %s returns 12", regs[i].name);
+		if (getreg(fd, regs[i].offset, regs[i].name, &v))
+			report(v == val, "GETREG %s reads back 0x%x (got 0x%x)",
+			       regs[i].name, val, v);
+	}
+	close(fd);
+	report(!debugfs_present(), "debugfs lguest/%d is gone after close()", (int)getpid());
+}
+
+/* A Guest that never stops: read() must give way to a signal. */
+static void check_signal(uint8_t *ram)
+{
+	int fd = open_dev();
+	uint8_t buf[64];
+	long r;
+
+	ram[START] = 0xeb;	/* jmp . */
+	ram[START + 1] = 0xfe;
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE a Guest that spins");
+	arm_alarm(2);
+	r = read(fd, buf, sizeof(buf));
+	disarm_alarm();
+	expect(r, 0, EINTR, "a signal interrupts read() of a spinning Guest");
+	close(fd);
+}
+
+/*
+ * A Guest that makes hypercall 99.  The read() during which it dies fails
+ * with ENOENT (as upstream's did); the next read() returns the reason, NUL
+ * included, cut to the size asked for; writes are ENOENT from then on.
+ */
+static void check_death(uint8_t *ram)
+{
+	static const uint8_t code[] = {
+		0xb8, 99, 0, 0, 0,	/* mov $99, %eax */
+		0xcd, LGUEST_TRAP_ENTRY,	/* int $0x1f */
+		0xeb, 0xfe,		/* jmp . */
+	};
+	int fd = open_dev();
+	char buf[256], part[8];
+	long r;
+
+	memset(ram, 0, RAM_BYTES);
+	memcpy(ram + START, code, sizeof(code));
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE a Guest that makes hypercall 99");
+	arm_alarm(30);
+	r = read(fd, buf, sizeof(buf));
+	disarm_alarm();
+	expect(r, 0, ENOENT, "the read() in which the Guest dies");
+
+	memset(buf, 0x55, sizeof(buf));
+	r = read(fd, buf, sizeof(buf));
+	report(r > 1 && (size_t)r <= sizeof(buf) && buf[r - 1] == '\0' &&
+	       strlen(buf) == (size_t)r - 1,
+	       "the next read() returns the reason, with its NUL (got %ld%s%s)",
+	       r, r == -1 ? " " : "", r == -1 ? errname(errno) : "");
+	if (r > 1 && (size_t)r <= sizeof(buf)) {
+		buf[r - 1] = '\0';
+		printf("# death reason: %s\n", buf);
+		report(strstr(buf, "hypercall") != NULL, "the reason names the hypercall");
+		memset(part, 0, sizeof(part));
+		expect(read(fd, part, 5), 5, NO_ERROR, "a 5-byte read() gets 5 bytes of it");
+		report(memcmp(part, buf, 5) == 0, "and they are its first 5");
+	}
+	run_table(fd, after_death, ARRAY_SIZE(after_death), "after the Guest died");
+	close(fd);
+}
+
+/* Many Guests that come and go must leave nothing behind. */
+static void check_open_close(uint8_t *ram)
+{
+	int bad_open = 0, bad_init = 0, bad_close = 0;
+
+	for (int i = 0; i < 100; i++) {
+		int fd = open(DEVICE, O_RDWR);
+
+		if (fd < 0) {
+			bad_open++;
+			continue;
+		}
+		if (close(fd))
+			bad_close++;
+	}
+	report(!bad_open && !bad_close, "100 x open() + close() (%d opens, %d closes failed)",
+	       bad_open, bad_close);
+
+	bad_open = bad_close = 0;
+	for (int i = 0; i < 100; i++) {
+		int fd = open(DEVICE, O_RDWR);
+
+		if (fd < 0) {
+			bad_open++;
+			continue;
+		}
+		if (initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES) != 16)
+			bad_init++;
+		if (close(fd))
+			bad_close++;
+	}
+	report(!bad_open && !bad_init && !bad_close,
+	       "100 x open() + INITIALIZE + close() (%d opens, %d INITIALIZEs, %d closes failed)",
+	       bad_open, bad_init, bad_close);
+	report(!debugfs_present(), "no debugfs file left behind");
+}
+
+int main(void)
+{
+	uint8_t *ram;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ram = map(RAM_BYTES);
+
+	check_before_init();
+	check_bad_initialize(ram);
+	check_initialized(ram);
+	check_open_close(ram);
+	check_signal(ram);
+	check_death(ram);
+
+	printf("1..%u\n", tests);
+	return failures ? 1 : 0;
+}

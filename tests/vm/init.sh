@@ -1,0 +1,177 @@
+#!/bin/sh
+# shellcheck shell=sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# init.sh: the /init of the VM tests, run by busybox's sh as PID 1.
+#
+# The kernel command line chooses what we do:
+#   lgtest=full      insmod lg.ko, check /dev/lguest, run /devtest, run the
+#                    test Guest once with --stats, run it again with
+#                    lgtest=badhcall (it must die), rmmod, dump dmesg
+#   lgtest=repeat20  the same, and the Guest 20 more times, each run's TAP
+#                    compared with the first
+#   lgtest=demo      insmod, the Guest once on the console, rmmod
+#   lgres=ttyS1      a second serial port that gets a copy of everything we
+#                    print (the harness parses that clean copy; the console
+#                    also carries the kernel's messages)
+#   lgtimeout=SECS   how long one Guest run may take before it is killed
+#
+# What we print is framed by markers the harness looks for:
+#   @@LG BEGIN <name> ... @@LG END <name> rc=<exit status> t=<uptime>s
+#   @@LG STEP devnode rc=<0|1> dev=<major>:<minor>
+#   @@LG REPEAT <n> rc=<exit status> tap=<same|differs> t=<uptime>s
+#
+# There is no `set -e`: PID 1 must never exit (the kernel would panic), and
+# after a failed step we still want the rest, dmesg above all.  We always end
+# in a power-off.
+
+PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export PATH
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+exec </dev/console >/dev/console 2>&1
+
+scenario=full
+res=/dev/null
+limit=120
+read -r cmdline </proc/cmdline
+for arg in $cmdline; do
+	case "$arg" in
+	lgtest=*) scenario=${arg#*=} ;;
+	lgres=*) res=/dev/${arg#*=} ;;
+	lgtimeout=*) limit=${arg#*=} ;;
+	esac
+done
+# A failed redirection on `exec` would end this shell, so try it first.
+if ! (true >"$res") 2>/dev/null; then
+	res=/dev/null
+fi
+exec 3>"$res"
+
+# A task stuck in the module should be reported while the VM still runs.
+echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+
+failed=0
+
+# now: seconds since boot, to put on the markers.
+now() {
+	read -r up _ </proc/uptime
+	echo "${up}s"
+}
+
+# say TEXT: to the console and to the results port.
+say() {
+	echo "$*"
+	echo "$*" >&3
+}
+
+# run NAME COMMAND...: run COMMAND between markers, its output (stdout and
+# stderr) on the console, on the results port and in /tmp/NAME.out.
+run() {
+	name=$1
+	shift
+	say "@@LG BEGIN $name"
+	{
+		"$@" 2>&1
+		echo $? >/tmp/rc
+	} | tee "/tmp/$name.out" /proc/self/fd/3
+	rc=$(cat /tmp/rc)
+	say "@@LG END $name rc=$rc t=$(now)"
+	[ "$rc" = 0 ] || failed=$((failed + 1))
+	return "$rc"
+}
+
+# expect_failure COMMAND...: succeeds when COMMAND fails.
+expect_failure() {
+	"$@"
+	rc=$?
+	echo "exit status $rc"
+	[ "$rc" != 0 ]
+}
+
+check_devnode() {
+	if [ -c /dev/lguest ]; then
+		# shellcheck disable=SC2046 # two words, hex major and minor
+		set -- $(stat -c '%t %T' /dev/lguest)
+		say "@@LG STEP devnode rc=0 dev=$((0x$1)):$((0x$2))"
+		ls -l /dev/lguest
+	else
+		say "@@LG STEP devnode rc=1 dev=none"
+		failed=$((failed + 1))
+	fi
+}
+
+tap_of() {
+	tr -d '\r' <"$1" | grep -E '^(not )?ok|^1\.\.'
+}
+
+# The Guest 20 more times; each run's TAP lines must match the first run's.
+repeat_guest() {
+	tap_of /tmp/guest.out >/tmp/tap.ref
+	: >/tmp/diffs
+	i=1
+	while [ "$i" -le 20 ]; do
+		timeout -s KILL "$limit" /lguest 64 /guest.elf >/tmp/rep.out 2>&1
+		rc=$?
+		tap_of /tmp/rep.out >/tmp/tap.now
+		if cmp -s /tmp/tap.ref /tmp/tap.now; then
+			same=same
+		else
+			same=differs
+		fi
+		say "@@LG REPEAT $i rc=$rc tap=$same t=$(now)"
+		if [ "$rc" != 0 ] || [ "$same" != same ]; then
+			failed=$((failed + 1))
+			{
+				echo "run $i: exit status $rc, TAP $same; diff against the first run:"
+				diff /tmp/tap.ref /tmp/tap.now
+				echo "its last output lines:"
+				tail -n 10 /tmp/rep.out
+			} >>/tmp/diffs
+		fi
+		i=$((i + 1))
+	done
+	run repeat-diffs cat /tmp/diffs
+}
+
+finish() {
+	say "@@LG BEGIN dmesg"
+	dmesg >&3
+	say "@@LG END dmesg rc=0"
+	say "@@LG END $scenario rc=$failed t=$(now)"
+	# Let both serial ports drain before the machine goes away.
+	exec 3>&-
+	sleep 1
+	poweroff -f
+	echo o >/proc/sysrq-trigger
+	while :; do sleep 60; done
+}
+
+if [ "$scenario" = demo ]; then
+	echo "=== lguest demo: insmod lg.ko"
+	insmod /lg.ko && ls -l /dev/lguest
+	echo "=== running the test Guest: /lguest 64 /guest.elf"
+	/lguest 64 /guest.elf
+	echo "=== the Launcher exited with status $?; rmmod lg"
+	rmmod lg
+	echo "=== powering off"
+	sleep 1
+	poweroff -f
+	while :; do sleep 60; done
+fi
+
+say "@@LG BEGIN $scenario"
+if ! run insmod insmod /lg.ko; then
+	finish
+fi
+check_devnode
+run devtest /devtest
+run guest timeout -s KILL "$limit" /lguest --stats 64 /guest.elf
+run badhcall expect_failure timeout -s KILL "$limit" /lguest 64 /guest.elf lgtest=badhcall
+[ "$scenario" = repeat20 ] && repeat_guest
+run rmmod rmmod lg
+finish

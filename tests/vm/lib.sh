@@ -1,0 +1,470 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lib.sh - what the VM tests share.  Sourced by the *.test files, run-vm.sh,
+# fetch.sh and demo.sh; it defines functions and runs nothing by itself.
+#
+# The story of one VM test (lg_vm_test):
+#   1. fetch.sh puts a Debian 12 i386 kernel of the wanted flavour and a
+#      static busybox into $LG_CACHE and installs the matching headers;
+#   2. lg.ko is built against those headers from the sources in $top_srcdir/src;
+#   3. devtest.c is built as a static i386 program;
+#   4. mkinitramfs.sh packs busybox, lg.ko, the Launcher, the test Guests,
+#      devtest and init.sh (as /init) into a gzip'd cpio;
+#   5. QEMU boots it.  init.sh writes everything it does twice: to the
+#      console (ttyS0, together with the kernel's messages: the "serial log")
+#      and to a second serial port (ttyS1) that nothing else writes to, so
+#      the results we parse are never cut by a kernel message;
+#   6. the results turn into TAP on stdout; the serial log is searched for
+#      anything the host kernel complained about.
+#
+# Environment (all optional; `make check` passes the first ones):
+#   top_srcdir, top_builddir  the source and build trees (default: this tree)
+#   LG_CACHE       downloads (default: $top_builddir/tests/vm/cache)
+#   I386_CC        compiler for static i386 programs (default: gcc -m32)
+#   QEMU           qemu-system-i386
+#   LG_LAUNCHER    the static i386 Launcher
+#   LG_GUEST, LG_GUEST_PAE   the test Guest for 686 and for 686-pae hosts
+#   LG_VM_OUT      where builds, initramfs and serial logs go
+#                  (default: $top_builddir/tests/vm/out)
+#   LG_VM_TIMEOUT  seconds one VM may run before it is killed (default 300;
+#                  the repeat20 scenario gets twice as long)
+#   LG_GUEST_TIMEOUT  seconds one Guest run may take inside the VM (default 120)
+
+lg_vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# lg_defaults: fill in every variable above that the caller left unset.
+lg_defaults() {
+	: "${top_srcdir:=$(cd "$lg_vm_dir/../.." && pwd)}"
+	: "${top_builddir:=$top_srcdir}"
+	top_srcdir=$(cd "$top_srcdir" && pwd)
+	top_builddir=$(cd "$top_builddir" && pwd)
+	: "${LG_CACHE:=$top_builddir/tests/vm/cache}"
+	: "${I386_CC:=gcc -m32}"
+	: "${QEMU:=qemu-system-i386}"
+	: "${LG_LAUNCHER:=$top_builddir/launcher/lguest.i386}"
+	: "${LG_GUEST:=$top_builddir/tests/guest/guest.elf}"
+	: "${LG_GUEST_PAE:=$top_builddir/tests/guest/guest-pae.elf}"
+	: "${LG_VM_OUT:=$top_builddir/tests/vm/out}"
+	: "${LG_VM_TIMEOUT:=300}"
+	: "${LG_GUEST_TIMEOUT:=120}"
+	export top_srcdir top_builddir LG_CACHE I386_CC QEMU LG_LAUNCHER
+	export LG_GUEST LG_GUEST_PAE LG_VM_OUT LG_VM_TIMEOUT LG_GUEST_TIMEOUT
+}
+
+# ---- TAP output ---------------------------------------------------------
+
+lg_tap_n=0
+lg_tap_failed=0
+
+# lg_ok COND DESCRIPTION: one result; COND is 0 (pass) or anything else.
+lg_ok() {
+	lg_tap_n=$((lg_tap_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $lg_tap_n - $2"
+	else
+		echo "not ok $lg_tap_n - $2"
+		lg_tap_failed=$((lg_tap_failed + 1))
+	fi
+}
+
+# lg_diag [TEXT...]: the arguments, or else stdin, as TAP comment lines.
+lg_diag() {
+	if [ $# -gt 0 ]; then
+		printf '# %s\n' "$@"
+	else
+		sed 's/^/# /'
+	fi
+}
+
+# lg_diag_head N: the first N lines of stdin as comments.  It reads all of
+# its input, so nothing before it in a pipe dies of SIGPIPE.
+lg_diag_head() {
+	awk -v n="$1" 'NR <= n { print "# " $0 }'
+}
+
+# lg_finish: print the plan and exit with the verdict.
+lg_finish() {
+	echo "1..$lg_tap_n"
+	[ "$lg_tap_failed" -eq 0 ] && exit 0
+	exit 1
+}
+
+# ---- building what goes into the VM -----------------------------------
+
+# lg_fetch FLAVOUR LOG: run fetch.sh, set LG_KVER, LG_VMLINUZ, LG_KHEADERS and
+# LG_BUSYBOX from what it prints.  Its progress goes to LOG.
+lg_fetch() {
+	local line
+	LG_KVER='' LG_VMLINUZ='' LG_KHEADERS='' LG_BUSYBOX=''
+	while IFS= read -r line; do
+		case "$line" in
+		LG_KVER=*) LG_KVER=${line#*=} ;;
+		LG_VMLINUZ=*) LG_VMLINUZ=${line#*=} ;;
+		LG_KHEADERS=*) LG_KHEADERS=${line#*=} ;;
+		LG_BUSYBOX=*) LG_BUSYBOX=${line#*=} ;;
+		esac
+	done < <(bash "$lg_vm_dir/fetch.sh" "$1" 2>"$2")
+	[ -n "$LG_KVER" ] && [ -n "$LG_VMLINUZ" ] && [ -n "$LG_KHEADERS" ] && [ -n "$LG_BUSYBOX" ]
+}
+
+# lg_kbuild_objs KBUILD: the words of the lg-y (or lg-objs) assignments in a
+# Kbuild file, following backslash continuations.
+lg_kbuild_objs() {
+	awk '
+		{ line = line $0 }
+		/\\$/ { sub(/\\$/, " ", line); next }
+		{
+			if (line ~ /^[ \t]*lg-(y|objs)[ \t]*[:+]?=/) {
+				sub(/^[^=]*=/, "", line)
+				printf "%s ", line
+			}
+			line = ""
+		}' "$1" | xargs
+}
+
+# lg_kbuild_extra KBUILD: the flag assignments of a Kbuild file, verbatim.
+lg_kbuild_extra() {
+	grep -E '^[[:space:]]*(ccflags|asflags|ldflags|subdir-ccflags|CFLAGS_|AFLAGS_|OBJECT_FILES_NON_STANDARD)' "$1" || true
+}
+
+# lg_build_module KHEADERS DIR KO LOG: build lg.ko from $top_srcdir/src in
+# DIR against the kernel tree KHEADERS and copy it to KO.  DIR holds symbolic
+# links to the sources and a Kbuild of its own: the object list and the flags
+# come from the configured src/Kbuild (or src/Kbuild.in), and we add our
+# include/ and the configure-generated src/lg_config.h.  (One lg_config.h
+# serves both flavours: its probes ask about kernel APIs, which are the same
+# in the 686 and 686-pae builds of one kernel release.)  Parallel tests of
+# one flavour share DIR, so the build and the copy run under a lock.
+lg_build_module() {
+	local kheaders=$1 dir=$2 ko=$3 log=$4 kbuild objs o f cfg
+	mkdir -p "$dir"
+	(
+		flock 9
+		kbuild=''
+		for f in "$top_builddir/src/Kbuild" "$top_srcdir/src/Kbuild" "$top_srcdir/src/Kbuild.in"; do
+			if [ -f "$f" ]; then
+				kbuild=$f
+				break
+			fi
+		done
+		objs=''
+		[ -z "$kbuild" ] || objs=$(lg_kbuild_objs "$kbuild")
+		if [ -z "$objs" ]; then
+			for f in "$top_srcdir"/src/*.[cS]; do
+				[ -e "$f" ] || continue
+				f=${f##*/}
+				case "$f" in *.mod.c) continue ;; esac
+				objs="$objs ${f%.?}.o"
+			done
+		fi
+		# Link the sources of those objects and the headers, nothing else:
+		# an in-tree build leaves generated files (lg.mod.c) in src/ too.
+		find "$dir" -maxdepth 1 -type l -delete
+		for o in $objs; do
+			for f in "$top_srcdir/src/${o%.o}".[cS]; do
+				[ ! -f "$f" ] || ln -sf "$f" "$dir/${f##*/}"
+			done
+		done
+		for f in "$top_srcdir"/src/*.h "$top_builddir"/src/*.h; do
+			[ ! -f "$f" ] || ln -sf "$f" "$dir/${f##*/}"
+		done
+		cfg=$top_builddir/src/lg_config.h
+		{
+			echo "# Generated by tests/vm/lib.sh from ${kbuild:-the file list}: do not edit."
+			echo "obj-m := lg.o"
+			echo "lg-y := $objs"
+			[ -z "$kbuild" ] || lg_kbuild_extra "$kbuild"
+			echo "ccflags-y += -I$top_srcdir/include -I$top_srcdir/src -I$top_builddir/src"
+			echo "asflags-y += -I$top_srcdir/include -I$top_srcdir/src -I$top_builddir/src"
+			if [ -f "$cfg" ] && ! grep -q 'lg_config\.h' "${kbuild:-/dev/null}"; then
+				echo "ccflags-y += -include $cfg"
+				echo "asflags-y += -include $cfg"
+			fi
+		} >"$dir/Kbuild"
+		rm -f "$dir/Makefile"
+		make -C "$kheaders" M="$dir" ARCH=x86 -j"$(nproc)" modules &&
+			cp "$dir/lg.ko" "$ko"
+	) 9>"$dir.lock" >"$log" 2>&1
+}
+
+# lg_build_devtest OUT LOG: the /dev/lguest bad-input tests, static i386.
+lg_build_devtest() {
+	local cc
+	read -ra cc <<<"$I386_CC"
+	"${cc[@]}" -static -O2 -Wall -Wextra -Werror -I"$top_srcdir/include" \
+		-o "$1" "$lg_vm_dir/devtest.c" -pthread >"$2" 2>&1
+}
+
+# lg_guest_for FLAVOUR: the test Guest built for that kind of host.
+lg_guest_for() {
+	if [ "$1" = 686-pae ]; then
+		echo "$LG_GUEST_PAE"
+	else
+		echo "$LG_GUEST"
+	fi
+}
+
+# lg_make_initrd FLAVOUR KO DEVTEST OUT: pack the initramfs.
+lg_make_initrd() {
+	local extra=() g
+	for g in "686:$LG_GUEST" "686-pae:$LG_GUEST_PAE"; do
+		[ ! -f "${g#*:}" ] || extra+=(--extra "${g#*:}:/guest-${g%%:*}.elf")
+	done
+	bash "$lg_vm_dir/mkinitramfs.sh" --output "$4" --busybox "$LG_BUSYBOX" \
+		--module "$2" --launcher "$LG_LAUNCHER" --guest "$(lg_guest_for "$1")" \
+		--devtest "$3" --init "$lg_vm_dir/init.sh" "${extra[@]}"
+}
+
+# lg_prepare FLAVOUR DIR: everything up to a bootable kernel + initrd in DIR
+# (DIR/initrd.gz, and LG_VMLINUZ set).  Reports each step as a TAP result;
+# returns non-zero (after reporting) if the VM cannot be booted.
+lg_prepare() {
+	local flavour=$1 dir=$2 f guest
+	guest=$(lg_guest_for "$flavour")
+	for f in "$LG_LAUNCHER" "$guest"; do
+		if [ ! -f "$f" ]; then
+			lg_ok 1 "$flavour: $f exists (build the tree first: make)"
+			return 1
+		fi
+	done
+	if ! command -v "$QEMU" >/dev/null; then
+		lg_ok 1 "$flavour: $QEMU is installed (apt-get install qemu-system-x86)"
+		return 1
+	fi
+	if ! lg_fetch "$flavour" "$dir/fetch.log"; then
+		lg_ok 1 "$flavour: fetch the Debian kernel and busybox"
+		tail -n 30 "$dir/fetch.log" | lg_diag
+		return 1
+	fi
+	lg_ok 0 "$flavour: fetch Debian kernel $LG_KVER and busybox"
+	rm -f "$dir/lg.ko"
+	if ! lg_build_module "$LG_KHEADERS" "$LG_VM_OUT/build-$LG_KVER" "$dir/lg.ko" "$dir/build.log"; then
+		lg_ok 1 "$flavour: build lg.ko against $LG_KHEADERS"
+		tail -n 40 "$dir/build.log" | lg_diag
+		return 1
+	fi
+	lg_ok 0 "$flavour: build lg.ko against $LG_KHEADERS"
+	grep -E 'warning:' "$dir/build.log" | lg_diag_head 20 || true
+	if ! lg_build_devtest "$dir/devtest" "$dir/devtest.log"; then
+		lg_ok 1 "$flavour: build devtest"
+		lg_diag <"$dir/devtest.log"
+		return 1
+	fi
+	if ! lg_make_initrd "$flavour" "$dir/lg.ko" "$dir/devtest" \
+		"$dir/initrd.gz" >"$dir/initrd.log" 2>&1; then
+		lg_ok 1 "$flavour: build the initramfs"
+		lg_diag <"$dir/initrd.log"
+		return 1
+	fi
+	return 0
+}
+
+# lg_boot SMP CPU SCENARIO DIR: boot DIR/initrd.gz; the console goes to
+# DIR/serial.log, init's results to DIR/results.log.  Returns QEMU's status
+# (124 when the time ran out).
+lg_boot() {
+	local smp=$1 cpu=$2 scenario=$3 dir=$4
+	rm -f "$dir/serial.log" "$dir/results.log"
+	timeout -k 10 "$LG_VM_TIMEOUT" "$QEMU" -nographic -no-reboot -nic none \
+		-m 512 -smp "$smp" -cpu "$cpu" -monitor none \
+		-serial "file:$dir/serial.log" -serial "file:$dir/results.log" \
+		-kernel "$LG_VMLINUZ" -initrd "$dir/initrd.gz" \
+		-append "console=ttyS0 panic=-1 printk.time=1 slub_debug=FZPU page_poison=1 lgtest=$scenario lgres=ttyS1 lgtimeout=$LG_GUEST_TIMEOUT" \
+		</dev/null >"$dir/qemu.log" 2>&1
+}
+
+# ---- reading the results ----------------------------------------------
+
+# lg_text FILE: a serial log as plain text: no carriage returns, no
+# terminal escape sequences (the firmware clears the screen).
+lg_text() {
+	tr -d '\r' <"$1" | sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[A-Za-z]//g'
+}
+
+# lg_section NAME FILE: the lines init printed between its BEGIN and END
+# markers for NAME (without carriage returns).
+lg_section() {
+	tr -d '\r' <"$2" | awk -v name="$1" '
+		$0 == "@@LG BEGIN " name { inside = 1; next }
+		index($0, "@@LG END " name " rc=") == 1 { inside = 0 }
+		inside'
+}
+
+# lg_rc NAME FILE: the exit status init recorded for a section or step, or
+# nothing if it never got there.
+lg_rc() {
+	tr -d '\r' <"$2" | sed -n "s/^@@LG \\(END\\|STEP\\) $1 rc=\\([0-9]*\\).*/\\2/p" | tail -n 1
+}
+
+# lg_check DESCRIPTION COMMAND...: one result, passing when COMMAND does.
+lg_check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		lg_ok 0 "$desc"
+	else
+		lg_ok 1 "$desc"
+	fi
+}
+
+# lg_relay_tap WHAT PREFIX: copy the TAP lines on stdin into our stream, one
+# result each, the description prefixed.  Afterwards a result of its own
+# checks the inner plan: as many results as it promised, and at least one.
+# (Call it with a redirection, not at the end of a pipe: it counts.)
+lg_relay_tap() {
+	local what=$1 prefix=$2 line rest plan='' count=0 bad=0
+	while IFS= read -r line; do
+		case "$line" in
+		ok\ * | not\ ok\ * | ok | "not ok")
+			count=$((count + 1))
+			rest=${line#not }
+			rest=${rest#ok}
+			rest=$(sed -E 's/^ *[0-9]*( *-)? *//' <<<"$rest")
+			case "$line" in
+			not*) lg_ok 1 "$prefix: $rest" ;;
+			*) lg_ok 0 "$prefix: $rest" ;;
+			esac
+			;;
+		1..*)
+			plan=${line#1..}
+			plan=${plan%% *}
+			;;
+		"Bail out!"*)
+			lg_ok 1 "$prefix: $line"
+			bad=1
+			;;
+		\#*) echo "$line" ;;
+		esac
+	done
+	if [ -z "$plan" ]; then
+		lg_ok 1 "$prefix: $what printed a plan (it printed $count results)"
+	elif [ "$count" -eq "$plan" ] && [ "$count" -gt 0 ] && [ "$bad" = 0 ]; then
+		lg_ok 0 "$prefix: $what ran all $plan planned checks"
+	else
+		lg_ok 1 "$prefix: $what ran all $plan planned checks (got $count)"
+	fi
+}
+
+# Kernel messages that mean the host is unhappy, whatever caused them.
+lg_warning_re='WARNING:|BUG:|BUG [a-z]|kernel BUG|Oops|general protection fault|Kernel panic|lockdep|possible (circular|recursive) locking|inconsistent lock state|INFO: task .* blocked|RCU stall|rcu_sched self-detected|self-detected stall|rcu: INFO|Call Trace:|UBSAN:|double fault|stack-protector'
+
+# lg_host_warnings DIR: the kernel's complaints, from the console (every line
+# carrying a printk time stamp, so the Guest's own words never count) and
+# from the dmesg dump at the end.
+lg_host_warnings() {
+	{
+		tr -d '\r' <"$1/serial.log" | grep -E '\[ *[0-9]+\.[0-9]{6}\]' || true
+		lg_section dmesg "$1/results.log"
+	} | { grep -E "$lg_warning_re" || true; }
+}
+
+# Predicates on init's report (RES) and the Guest's output.
+lg_devnode_ok() {
+	tr -d '\r' <"$1" | grep '^@@LG STEP devnode rc=0 dev=10:62$' >/dev/null
+}
+lg_no_syscall_exits() {
+	grep -Eq '^exits [0-9]+' <<<"$1" && ! grep -Eiq '^trap 0x80[[:space:]]' <<<"$1"
+}
+lg_badhcall_ok() {
+	# init ran the Launcher under expect_failure: rc=0 means it failed.
+	[ "$(lg_rc badhcall "$1")" = 0 ] &&
+		lg_section badhcall "$1" | grep 'bad hypercall' >/dev/null
+}
+lg_is() {
+	[ "$1" = "$2" ]
+}
+lg_repeat_ok() {
+	[[ "$1" == *" rc=0 tap=same"* ]]
+}
+
+# lg_check_results TAG SCENARIO DIR: turn a finished VM run into TAP.
+lg_check_results() {
+	local tag=$1 scenario=$2 dir=$3 res rc guest n line warnings
+	res=$dir/results.log
+	lg_text "$dir/serial.log" |
+		grep -E 'smpboot: CPU0: |Kernel/User page tables isolation|\] (lg|lguest): ' |
+		lg_diag_head 8 || true
+
+	rc=$(lg_rc insmod "$res")
+	lg_check "$tag: insmod lg" lg_is "$rc" 0
+	lg_check "$tag: /dev/lguest exists (misc 10:62)" lg_devnode_ok "$res"
+
+	lg_relay_tap devtest "$tag: devtest" < <(lg_section devtest "$res")
+	rc=$(lg_rc devtest "$res")
+	lg_check "$tag: devtest exit status 0 (was ${rc:-never run})" lg_is "$rc" 0
+
+	guest=$(lg_section guest "$res")
+	lg_relay_tap guest "$tag: guest" <<<"$guest"
+	rc=$(lg_rc guest "$res")
+	lg_check "$tag: guest exit status 0 (was ${rc:-never run})" lg_is "$rc" 0
+	lg_check "$tag: guest syscalls did not exit to host (--stats shows no trap 0x80)" \
+		lg_no_syscall_exits "$guest"
+	grep -Ei '^(exits|hypercalls|async_hypercalls|launcher_exits|page_faults|irqs_delivered|halts|trap) ' \
+		<<<"$guest" | lg_diag_head 40 || true
+
+	rc=$(lg_section badhcall "$res" | sed -n 's/^exit status //p')
+	lg_check "$tag: bad hypercall kills guest with reason (exit ${rc:-never run})" \
+		lg_badhcall_ok "$res"
+	lg_section badhcall "$res" | grep -i 'hypercall' | lg_diag_head 3 || true
+
+	if [ "$scenario" = repeat20 ]; then
+		n=0
+		while IFS= read -r line; do
+			n=$((n + 1))
+			lg_check "$tag: repeat run $n: exit 0, same TAP as the first run" \
+				lg_repeat_ok "$line"
+		done < <(tr -d '\r' <"$res" | sed -n 's/^@@LG REPEAT //p')
+		lg_check "$tag: the guest ran 20 more times (ran $n)" lg_is "$n" 20
+		lg_section repeat-diffs "$res" | lg_diag_head 60
+	fi
+
+	rc=$(lg_rc rmmod "$res")
+	lg_check "$tag: rmmod lg" lg_is "$rc" 0
+
+	warnings=$(lg_host_warnings "$dir")
+	lg_check "$tag: no host kernel warnings" lg_is "$warnings" ""
+	awk 'NF && !seen[$0]++' <<<"$warnings" | lg_diag_head 40
+}
+
+# lg_vm_test FLAVOUR SMP CPU [SCENARIO]: one whole VM test, TAP on stdout.
+# The test's name (for its output directory) is LG_TEST_NAME or the name of
+# the calling script without .test.
+lg_vm_test() {
+	local flavour=$1 smp=$2 cpu=$3 scenario=${4:-full} tag name dir rc
+	lg_defaults
+	tag=$flavour/smp$smp
+	[ "${cpu%%,*}" = max ] || tag=$tag/${cpu%%,*}
+	name=${LG_TEST_NAME:-$(basename "$0" .test)}
+	dir=$LG_VM_OUT/$name
+	mkdir -p "$dir"
+	echo "# $name: $flavour kernel, -smp $smp -cpu $cpu, scenario $scenario"
+	echo "# output in $dir (serial.log: the console; results.log: init's report)"
+	lg_prepare "$flavour" "$dir" || lg_finish
+
+	# 21 Guest runs take a while under TCG: give repeat20 twice the time.
+	[ "$scenario" != repeat20 ] || LG_VM_TIMEOUT=$((LG_VM_TIMEOUT * 2))
+	rc=0
+	lg_boot "$smp" "$cpu" "$scenario" "$dir" || rc=$?
+	touch "$dir/serial.log" "$dir/results.log"
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		lg_ok 1 "$tag: VM finished within ${LG_VM_TIMEOUT}s"
+	else
+		lg_check "$tag: QEMU exit status 0 (was $rc)" lg_is "$rc" 0
+	fi
+	if tr -d '\r' <"$dir/results.log" | grep "^@@LG END $scenario rc=" >/dev/null; then
+		lg_ok 0 "$tag: VM reached the end of the $scenario scenario"
+	else
+		lg_ok 1 "$tag: VM reached the end of the $scenario scenario"
+		lg_diag "last lines of $dir/serial.log:"
+		lg_text "$dir/serial.log" | tail -n 60 | lg_diag
+		lg_diag "QEMU said:"
+		lg_diag <"$dir/qemu.log"
+	fi
+	lg_check_results "$tag" "$scenario" "$dir"
+	if [ "$lg_tap_failed" -ne 0 ]; then
+		lg_diag "the whole serial log ($dir/serial.log):"
+		lg_text "$dir/serial.log" | lg_diag
+	fi
+	lg_finish
+}
