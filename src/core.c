@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core.c - where lguest starts: module load, the run loop, guest memory.
+ * Where lguest starts: module load, the run loop, guest memory.
  *
  * The story of a Guest, in the order it happens:
  *   lguest_user.c	the Launcher opens /dev/lguest and describes the Guest

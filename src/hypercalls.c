@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hypercalls.c - what the Guest asks of us.
+ * What the Guest asks of us.
  *
  * A hypercall is "int $0x1f" with the call number in %eax and arguments in
  * %ebx, %ecx, %edx and %esi.  The Guest can also queue calls in a ring inside

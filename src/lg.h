@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * lg.h - the Host's view of a Guest.
+ * The Host's view of a Guest.
  *
  * One struct lguest per open /dev/lguest that has been initialised, with one
  * struct lg_cpu (we run one virtual CPU today; the ABI names CPUs by file
@@ -167,6 +167,10 @@ struct lguest {
 
 	struct dentry *debugfs;
 };
+
+/* Labels in switcher_asm.S: its page-aligned text, entry and trap stubs. */
+extern char lg_switcher_start[], lg_switcher_end[];
+extern char lg_switch_to_guest[], lg_trap_stubs[];
 
 /* The Switcher's address, chosen by vmap() when the module loads. */
 extern unsigned long lg_switcher_addr;

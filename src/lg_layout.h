@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * lg_layout.h - the byte layout of the Switcher's per-CPU pages.
+ * The byte layout of the Switcher's per-CPU pages.
  *
  * The Switcher is assembly, and an out-of-tree module has no asm-offsets,
  * so the offsets it uses are written down here once, used by both

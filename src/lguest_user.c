@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lguest_user.c - /dev/lguest, the Launcher's handle on a Guest.
+ * /dev/lguest, the Launcher's handle on a Guest.
  *
  * The Launcher writes requests (arrays of 32-bit words, the first being the
  * request number) and reads to run the Guest.  The very first write must be

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * page_tables.c - shadow page tables.
+ * Shadow page tables.
  *
  * The Guest keeps page tables of its own, in its own memory, in the Host's
  * format (two-level on a 686 Host, PAE on 686-pae).  The CPU never sees them.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * segments.c - the Guest's GDT.
+ * The Guest's GDT.
  *
  * The Guest loads descriptors one at a time (LOAD_GDT_ENTRY) and its three
  * TLS entries together (LOAD_TLS).  We keep a checked copy, which switcher.c

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * switcher.c - the C side of the Switcher: where it lives, how we call it,
+ * The C side of the Switcher: where it lives, how we call it,
  * and what we do with the trap it brings back.
  */
 #include <linux/module.h>
@@ -14,10 +14,6 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include "lg.h"
-
-/* The Switcher's text as assembled into this module; copied at load time. */
-extern char lg_switcher_start[], lg_switcher_end[];
-extern char lg_switch_to_guest[], lg_trap_stubs[];
 
 unsigned long lg_switcher_addr;
 unsigned long lg_switcher_reserve_base;
@@ -98,7 +94,7 @@ static int map_switcher(void)
 	switcher_text = lg_switcher_start;
 	switcher_text_count = (lg_switcher_end - lg_switcher_start) / PAGE_SIZE;
 	if (!PAGE_ALIGNED(switcher_text) || !is_vmalloc_addr(switcher_text)) {
-		pr_err("lguest: the Switcher text at %px is not page-aligned module text\n",
+		pr_err("lguest: the Switcher text at %p is not page-aligned module text\n",
 		       switcher_text);
 		return -EINVAL;
 	}

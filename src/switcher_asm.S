@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * switcher_asm.S - moving a CPU from the Host kernel into a ring-1 Guest
+ * Moving a CPU from the Host kernel into a ring-1 Guest
  * and back again.
  *
  * This text runs where the module loader put it, and the same pages are
