@@ -20,6 +20,7 @@ lg_packages=(
 	qemu-system-x86		# qemu-system-i386 for the VM tests
 	cpio gzip kmod		# the VM tests' initramfs and modinfo
 	shellcheck		# make check lints the shell scripts
+	python3			# tests/vm/nmi-inject.py talks to QEMU's monitor
 )
 # Metapackages that name the current i386 kernel headers of each flavour.
 lg_header_metas=(linux-headers-686:i386 linux-headers-686-pae:i386)

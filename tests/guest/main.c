@@ -8,6 +8,9 @@
  *             or, if one failed, shut down with "tests failed"
  *   badhcall  hypercall 99, which the Host must kill us for
  *   panic     shut down at once with the reason "test panic"
+ *   spin      stay in the Guest, without a single exit of our own, for about
+ *             a second of emulated time, then power off: the VM harness
+ *             sends NMIs meanwhile, and they must reach the Host
  */
 #include "lib/libguest.h"
 #include "lib/hcall.h"
@@ -44,6 +47,19 @@ static __noreturn void scenario_badhcall(void)
 	guest_shutdown("survived hypercall 99");
 }
 
+/* 2^30 trips round a two-instruction loop: a second or two under QEMU. */
+#define SPIN_LOOPS	(1U << 30)
+
+static __noreturn void scenario_spin(void)
+{
+	u32 left = SPIN_LOOPS;
+
+	report_info("lgtest=spin: %u loops in the Guest", SPIN_LOOPS);
+	asm volatile("1: decl %0\n\tjnz 1b" : "+r"(left));
+	report_info("lgtest=spin: done");
+	guest_shutdown("Power down");
+}
+
 static void run_all(void)
 {
 	unsigned int i;
@@ -74,6 +90,8 @@ __noreturn void guest_main(u32 boot_params)
 		scenario_badhcall();
 	if (scenario && !strcmp(scenario, "panic"))
 		guest_shutdown("test panic");
+	if (scenario && !strcmp(scenario, "spin"))
+		scenario_spin();
 	if (scenario && strcmp(scenario, "all"))
 		report_abort("unknown scenario lgtest=%s", scenario);
 

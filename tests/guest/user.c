@@ -4,6 +4,8 @@
  * which must reach our handler straight through the Guest's own DPL 3 trap
  * gate (the VM harness checks from the Host's counters that vector 0x80
  * never exits to the Host), and it touches kernel pages, which must fault.
+ * It also tries "sysenter", which on real hardware would enter the Host
+ * kernel's own entry point: the Host must make it fault instead.
  */
 #include "lib/libguest.h"
 #include "lib/desc.h"
@@ -38,6 +40,11 @@ asm(
 "	movl $" S(SYS_EXIT) ", %eax\n"
 "	int $" S(SYSCALL_VECTOR) "\n"
 "	ud2\n"
+"user_sysenter:\n"
+"	sysenter\n"
+"	movl $" S(SYS_EXIT) ", %eax\n"
+"	int $" S(SYSCALL_VECTOR) "\n"
+"	ud2\n"
 "user_write:\n"
 "	movl %eax, (%eax)\n"
 "	movl $" S(SYS_EXIT) ", %eax\n"
@@ -47,6 +54,7 @@ asm(
 );
 
 extern const char __user_text_start[], user_syscalls[], user_read[], user_write[];
+extern const char user_sysenter[];
 
 /* What the system call handler saw. */
 static struct {
@@ -126,6 +134,26 @@ static void test_kernel_access(void)
 			    how, (int)last_ex.vector, last_ex.error_code, last_ex.cr2);
 }
 
+/*
+ * "sysenter" loads the Host's kernel code segment and entry point from MSRs
+ * the Guest cannot see.  While a Guest runs the Host zeroes SYSENTER_CS,
+ * which turns the instruction into a #GP with error code 0 in ring 3: an
+ * ordinary fault, reflected to us like any other.
+ */
+static void test_sysenter(void)
+{
+	u32 how;
+
+	ex_reset();
+	how = run(user_sysenter, 0);
+	report(how == USER_FAULTED && last_ex.vector == GP_VECTOR &&
+	       last_ex.error_code == 0,
+	       "sysenter from ring 3 raises #GP(0) in the Guest");
+	if (how != USER_FAULTED || last_ex.vector != GP_VECTOR)
+		report_info("task ended %u; last exception %d, error code %#x",
+			    how, (int)last_ex.vector, last_ex.error_code);
+}
+
 void test_user(void)
 {
 	trap_handler_t old = handle_exception(SYSCALL_VECTOR, sys_handler);
@@ -134,5 +162,6 @@ void test_user(void)
 	pt_map(&kernel_pgt, USER_STACK_VA, page_pa(alloc_page()), PTE_P | PTE_RW | PTE_U);
 	test_syscalls();
 	test_kernel_access();
+	test_sysenter();
 	handle_exception(SYSCALL_VECTOR, old);
 }

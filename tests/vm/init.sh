@@ -10,6 +10,8 @@
 #                    lgtest=badhcall (it must die), rmmod, dump dmesg
 #   lgtest=repeat20  the same, and the Guest 20 more times, each run's TAP
 #                    compared with the first
+#   lgtest=nmi       the same as full, but the harness injects NMIs while
+#                    the Guest runs, and we report how many the kernel saw
 #   lgtest=demo      insmod, the Guest once on the console, rmmod
 #   lgres=ttyS1      a second serial port that gets a copy of everything we
 #                    print (the harness parses that clean copy; the console
@@ -20,6 +22,8 @@
 #   @@LG BEGIN <name> ... @@LG END <name> rc=<exit status> t=<uptime>s
 #   @@LG STEP devnode rc=<0|1> dev=<major>:<minor>
 #   @@LG REPEAT <n> rc=<exit status> tap=<same|differs> t=<uptime>s
+#   @@LG NMI START / @@LG NMI STOP (the harness injects NMIs in between)
+#   @@LG STEP nmi rc=0 before=<count> after=<count> cpus=<n>
 #
 # There is no `set -e`: PID 1 must never exit (the kernel would panic), and
 # after a failed step we still want the rest, dmesg above all.  We always end
@@ -138,6 +142,28 @@ repeat_guest() {
 	run repeat-diffs cat /tmp/diffs
 }
 
+# nmi_count: NMIs the kernel has handled, summed over all CPUs.
+nmi_count() {
+	awk '$1 == "NMI:" { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i }
+	     END { print n + 0 }' /proc/interrupts
+}
+
+# The Guest with the harness sending NMIs from outside all along: the full
+# run (most NMIs then land in the Host, between the Guest's many exits),
+# then a Guest that spins without exits (most land in the Guest itself).
+guest_under_nmis() {
+	before=$(nmi_count)
+	say "@@LG NMI START"
+	run guest timeout -s KILL "$limit" /lguest --stats 64 /guest.elf
+	# External NMIs only reach CPU 0 (see nmi-inject.py): the spinning
+	# Guest has to run there to be hit.
+	run spin taskset 1 timeout -s KILL "$limit" /lguest --stats 64 /guest.elf lgtest=spin
+	say "@@LG NMI STOP"
+	# The harness polls for STOP; let its last NMI land before we count.
+	sleep 2
+	say "@@LG STEP nmi rc=0 before=$before after=$(nmi_count) cpus=$(grep -c '^processor' /proc/cpuinfo)"
+}
+
 finish() {
 	say "@@LG BEGIN dmesg"
 	dmesg >&3
@@ -170,7 +196,11 @@ if ! run insmod insmod /lg.ko; then
 fi
 check_devnode
 run devtest /devtest
-run guest timeout -s KILL "$limit" /lguest --stats 64 /guest.elf
+if [ "$scenario" = nmi ]; then
+	guest_under_nmis
+else
+	run guest timeout -s KILL "$limit" /lguest --stats 64 /guest.elf
+fi
 run badhcall expect_failure timeout -s KILL "$limit" /lguest 64 /guest.elf lgtest=badhcall
 [ "$scenario" = repeat20 ] && repeat_guest
 run rmmod rmmod lg

@@ -7,7 +7,8 @@
 # The story of one VM test (lg_vm_test):
 #   1. fetch.sh puts a Debian 12 i386 kernel of the wanted flavour and a
 #      static busybox into $LG_CACHE and installs the matching headers;
-#   2. lg.ko is built against those headers from the sources in $top_srcdir/src;
+#   2. lg.ko is built against those headers from the sources in $top_srcdir/src
+#      (or LG_PREBUILT_KO is taken instead);
 #   3. devtest.c is built as a static i386 program;
 #   4. mkinitramfs.sh packs busybox, lg.ko, the Launcher, the test Guests,
 #      devtest and init.sh (as /init) into a gzip'd cpio;
@@ -30,6 +31,10 @@
 #   LG_VM_TIMEOUT  seconds one VM may run before it is killed (default 300;
 #                  the repeat20 scenario gets twice as long)
 #   LG_GUEST_TIMEOUT  seconds one Guest run may take inside the VM (default 120)
+#   LG_PREBUILT_KO an lg.ko to boot with instead of building one from src/
+#                  (the packaging test passes the one DKMS built); "{kver}"
+#                  in it stands for the VM's kernel release, e.g.
+#                  /lib/modules/{kver}/updates/dkms/lg.ko
 
 lg_vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -188,6 +193,20 @@ lg_build_module() {
 	) 9>"$dir.lock" >"$log" 2>&1
 }
 
+# lg_use_prebuilt FLAVOUR KO OUT: take KO (built elsewhere, for example by
+# DKMS) instead of building lg.ko, once modinfo shows it is a module for
+# the kernel the VM boots ($LG_KVER).  Reports one TAP result.
+lg_use_prebuilt() {
+	local flavour=$1 ko=$2 out=$3 vermagic
+	vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null) || vermagic=''
+	if [ "${vermagic%% *}" != "$LG_KVER" ]; then
+		lg_ok 1 "$flavour: prebuilt $ko is a module for $LG_KVER (vermagic: ${vermagic:-none})"
+		return 1
+	fi
+	cp "$ko" "$out"
+	lg_ok 0 "$flavour: prebuilt $ko is a module for $LG_KVER"
+}
+
 # lg_build_devtest OUT LOG: the /dev/lguest bad-input tests, static i386.
 lg_build_devtest() {
 	local cc
@@ -239,13 +258,17 @@ lg_prepare() {
 	fi
 	lg_ok 0 "$flavour: fetch Debian kernel $LG_KVER and busybox"
 	rm -f "$dir/lg.ko"
-	if ! lg_build_module "$LG_KHEADERS" "$LG_VM_OUT/build-$LG_KVER" "$dir/lg.ko" "$dir/build.log"; then
+	if [ -n "${LG_PREBUILT_KO:-}" ]; then
+		lg_use_prebuilt "$flavour" "${LG_PREBUILT_KO//\{kver\}/$LG_KVER}" "$dir/lg.ko" ||
+			return 1
+	elif ! lg_build_module "$LG_KHEADERS" "$LG_VM_OUT/build-$LG_KVER" "$dir/lg.ko" "$dir/build.log"; then
 		lg_ok 1 "$flavour: build lg.ko against $LG_KHEADERS"
 		tail -n 40 "$dir/build.log" | lg_diag
 		return 1
+	else
+		lg_ok 0 "$flavour: build lg.ko against $LG_KHEADERS"
+		grep -E 'warning:' "$dir/build.log" | lg_diag_head 20 || true
 	fi
-	lg_ok 0 "$flavour: build lg.ko against $LG_KHEADERS"
-	grep -E 'warning:' "$dir/build.log" | lg_diag_head 20 || true
 	if ! lg_build_devtest "$dir/devtest" "$dir/devtest.log"; then
 		lg_ok 1 "$flavour: build devtest"
 		lg_diag <"$dir/devtest.log"
@@ -265,13 +288,31 @@ lg_prepare() {
 # (124 when the time ran out).
 lg_boot() {
 	local smp=$1 cpu=$2 scenario=$3 dir=$4
-	rm -f "$dir/serial.log" "$dir/results.log"
+	local monitor=none mondir='' qemu_pid inject_pid rc=0
+	rm -f "$dir/serial.log" "$dir/results.log" "$dir/nmi-sent"
+	# The nmi scenario needs QEMU's monitor, on a socket with a short path.
+	if [ "$scenario" = nmi ]; then
+		mondir=$(mktemp -d /tmp/lg-mon.XXXXXX)
+		monitor=unix:$mondir/sock,server=on,wait=off
+	fi
 	timeout -k 10 "$LG_VM_TIMEOUT" "$QEMU" -nographic -no-reboot -nic none \
-		-m 512 -smp "$smp" -cpu "$cpu" -monitor none \
+		-m 512 -smp "$smp" -cpu "$cpu" -monitor "$monitor" \
 		-serial "file:$dir/serial.log" -serial "file:$dir/results.log" \
 		-kernel "$LG_VMLINUZ" -initrd "$dir/initrd.gz" \
 		-append "console=ttyS0 panic=-1 printk.time=1 slub_debug=FZPU page_poison=1 lgtest=$scenario lgres=ttyS1 lgtimeout=$LG_GUEST_TIMEOUT" \
-		</dev/null >"$dir/qemu.log" 2>&1
+		</dev/null >"$dir/qemu.log" 2>&1 &
+	qemu_pid=$!
+	if [ -n "$mondir" ]; then
+		python3 "$lg_vm_dir/nmi-inject.py" "$mondir/sock" "$dir/results.log" \
+			"$dir/nmi-sent" "$LG_VM_TIMEOUT" >>"$dir/qemu.log" 2>&1 &
+		inject_pid=$!
+	fi
+	wait "$qemu_pid" || rc=$?
+	if [ -n "$mondir" ]; then
+		wait "$inject_pid" || true
+		rm -rf "$mondir"
+	fi
+	return "$rc"
 }
 
 # ---- reading the results ----------------------------------------------
@@ -377,6 +418,38 @@ lg_is() {
 lg_repeat_ok() {
 	[[ "$1" == *" rc=0 tap=same"* ]]
 }
+lg_at_least() {
+	[ "$1" -ge "$2" ]
+}
+lg_nmi_exits() {
+	grep -Eiq '^trap 0x02 [1-9]' <<<"$1"
+}
+
+# lg_check_nmis TAG DIR: the nmi scenario's verdict.  Every NMI QEMU
+# injected must show up in the kernel's count, and some of them must have
+# arrived while the spinning Guest ran (its Host counters show NMI exits).
+lg_check_nmis() {
+	local tag=$1 dir=$2 sent=0 before=0 after=0 cpus=0 step spin
+	[ -s "$dir/nmi-sent" ] && read -r sent <"$dir/nmi-sent"
+	step=$(tr -d '\r' <"$dir/results.log" | sed -n 's/^@@LG STEP nmi rc=0 //p' | tail -n 1)
+	if [ -n "$step" ]; then
+		before=${step#*before=}
+		before=${before%% *}
+		after=${step#*after=}
+		after=${after%% *}
+		cpus=${step#*cpus=}
+	fi
+	lg_check "$tag: NMIs were injected while the guest ran (sent $sent)" \
+		lg_at_least "$sent" 10
+	lg_check "$tag: every NMI reached the host ($sent sent to CPU 0 of $cpus, $((after - before)) handled)" \
+		lg_is "$((after - before))" "$sent"
+	spin=$(lg_section spin "$dir/results.log")
+	lg_check "$tag: the spinning guest powered off (exit ${spin:+$(lg_rc spin "$dir/results.log")})" \
+		lg_is "$(lg_rc spin "$dir/results.log")" 0
+	lg_check "$tag: NMIs that hit the guest went through the Switcher to the host (--stats trap 0x02)" \
+		lg_nmi_exits "$spin"
+	grep -Ei '^(exits|trap 0x02) ' <<<"$spin" | lg_diag_head 4 || true
+}
 
 # lg_check_results TAG SCENARIO DIR: turn a finished VM run into TAP.
 lg_check_results() {
@@ -402,6 +475,8 @@ lg_check_results() {
 		lg_no_syscall_exits "$guest"
 	grep -Ei '^(exits|hypercalls|async_hypercalls|launcher_exits|page_faults|irqs_delivered|halts|trap) ' \
 		<<<"$guest" | lg_diag_head 40 || true
+
+	[ "$scenario" != nmi ] || lg_check_nmis "$tag" "$dir"
 
 	rc=$(lg_section badhcall "$res" | sed -n 's/^exit status //p')
 	lg_check "$tag: bad hypercall kills guest with reason (exit ${rc:-never run})" \

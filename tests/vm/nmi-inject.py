@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Inject NMIs into a QEMU VM while the VM asks for them.
+
+usage: nmi-inject.py MONITOR_SOCKET RESULTS_LOG SENT_FILE TIMEOUT_SECS
+
+The VM's /init prints "@@LG NMI START" on its results port before it runs a
+Guest and "@@LG NMI STOP" after; in between we send QEMU's "nmi" monitor
+command every 100 ms.  QEMU raises LINT1 on every CPU, but Linux wires LINT1
+to NMI on the boot CPU only, so each command is exactly one NMI on CPU 0.  The VM counts what its
+kernel received in /proc/interrupts; the harness compares that with the
+number we write to SENT_FILE.  Nothing may be lost on the way, whether the
+NMI lands in the Host, in the Switcher or in the Guest.
+"""
+import os
+import socket
+import sys
+import time
+
+
+def seen(path, marker):
+    try:
+        with open(path, errors="replace") as f:
+            return marker in f.read()
+    except FileNotFoundError:
+        return False
+
+
+def drain(sock):
+    """Throw away the monitor's banner, echoes and prompts."""
+    try:
+        while sock.recv(4096):
+            pass
+    except (BlockingIOError, InterruptedError):
+        pass
+
+
+def main():
+    mon, results, sent_file, timeout = sys.argv[1:5]
+    deadline = time.monotonic() + float(timeout)
+    sent = 0
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    while True:
+        try:
+            sock.connect(mon)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                sys.exit("nmi-inject: QEMU's monitor never appeared at " + mon)
+            time.sleep(0.05)
+    sock.setblocking(False)
+
+    while not seen(results, "@@LG NMI START"):
+        if time.monotonic() > deadline or seen(results, "@@LG END nmi rc="):
+            break
+        drain(sock)
+        time.sleep(0.05)
+    else:
+        while not seen(results, "@@LG NMI STOP") and time.monotonic() < deadline:
+            sock.sendall(b"nmi\n")
+            sent += 1
+            time.sleep(0.1)
+            drain(sock)
+
+    tmp = sent_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % sent)
+    os.rename(tmp, sent_file)
+
+
+if __name__ == "__main__":
+    main()
