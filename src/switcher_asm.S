@@ -184,7 +184,9 @@ lg_exit_to_host:
 	 * it had arrived just after the "lcall" in run_switcher(), which is
 	 * what the frame on the stack says.  Its "iret" brings us home.
 	 * Vector 0x80 is never a Host interrupt: it is a Guest system call
-	 * that the Host must look at, like the traps below 32.
+	 * that the Host must look at, like the traps below 32.  Neither is
+	 * a fault inside the Switcher (LG_TRAP_SWITCHER | vector), which
+	 * has no Host IDT entry at all.
 	 */
 	movl	REGS(LGR_TRAPNUM), %ebx
 	cmpl	$2, %ebx		/* NMI */
@@ -194,7 +196,9 @@ lg_exit_to_host:
 	cmpl	$32, %ebx
 	jb	lg_return_to_host
 	cmpl	$0x80, %ebx
-	jne	lg_deliver_to_host
+	je	lg_return_to_host
+	cmpl	$256, %ebx
+	jb	lg_deliver_to_host
 lg_return_to_host:
 	iret
 

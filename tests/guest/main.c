@@ -8,6 +8,7 @@
  *             or, if one failed, shut down with "tests failed"
  *   badhcall  hypercall 99, which the Host must kill us for
  *   panic     shut down at once with the reason "test panic"
+ *   hostile-NAME  try one thing the Host must kill us for (hostile.c)
  *   spin      stay in the Guest, without a single exit of our own, for about
  *             a second of emulated time, then power off: the VM harness
  *             sends NMIs meanwhile, and they must reach the Host
@@ -92,6 +93,8 @@ __noreturn void guest_main(u32 boot_params)
 		guest_shutdown("test panic");
 	if (scenario && !strcmp(scenario, "spin"))
 		scenario_spin();
+	if (scenario && !strncmp(scenario, "hostile-", 8))
+		run_hostile(scenario + 8);
 	if (scenario && strcmp(scenario, "all"))
 		report_abort("unknown scenario lgtest=%s", scenario);
 

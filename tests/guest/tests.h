@@ -14,6 +14,9 @@ void test_pgtable(void);
 void test_user(void);
 void test_timer(void);
 
+/* hostile.c: lgtest=hostile-NAME; returns only for an unknown NAME */
+void run_hostile(const char *name);
+
 /*
  * Virtual addresses the areas map things at, kept apart here.  Kernel
  * addresses lie above the 64 MiB kernel map and far below the Switcher;

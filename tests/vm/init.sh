@@ -22,6 +22,7 @@
 #   @@LG BEGIN <name> ... @@LG END <name> rc=<exit status> t=<uptime>s
 #   @@LG STEP devnode rc=<0|1> dev=<major>:<minor>
 #   @@LG REPEAT <n> rc=<exit status> tap=<same|differs> t=<uptime>s
+#   @@LG HOSTILE <name> rc=<Launcher exit status> reason=<found|missing>
 #   @@LG NMI START / @@LG NMI STOP (the harness injects NMIs in between)
 #   @@LG STEP nmi rc=0 before=<count> after=<count> cpus=<n>
 #
@@ -142,6 +143,36 @@ repeat_guest() {
 	run repeat-diffs cat /tmp/diffs
 }
 
+# The hostile Guests (tests/guest/hostile.c) and, after the bar, the words
+# the Host's reason for killing each must contain.
+hostile_guests='gdt-call-gate|system descriptor
+gdt-tss|system descriptor
+gdt-index|LOAD_GDT_ENTRY of entry 32
+idt-host-selector|names selector
+idt-task-gate|gate type
+stack-ring0|SET_STACK with segment
+pgtable-outside|bad page table address
+map-beyond-memory|beyond its memory
+stale-segment|bad guest state'
+
+# Each hostile Guest must die (the Launcher exits 1) for the right reason;
+# the harness checks every HOSTILE line and that there were "count" of them.
+run_hostile_guests() {
+	say "@@LG BEGIN hostile"
+	echo "$hostile_guests" >/tmp/hostile.list
+	while IFS='|' read -r name why; do
+		timeout -s KILL "$limit" /lguest 64 /guest.elf "lgtest=hostile-$name" \
+			</dev/null >/tmp/hostile.out 2>&1
+		rc=$?
+		found=missing
+		grep 'guest died: ' /tmp/hostile.out | grep -F "$why" >/dev/null && found=found
+		cat /tmp/hostile.out
+		cat /tmp/hostile.out >&3
+		say "@@LG HOSTILE $name rc=$rc reason=$found"
+	done </tmp/hostile.list
+	say "@@LG END hostile rc=0 count=$(wc -l </tmp/hostile.list) t=$(now)"
+}
+
 # nmi_count: NMIs the kernel has handled, summed over all CPUs.
 nmi_count() {
 	awk '$1 == "NMI:" { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i }
@@ -202,6 +233,7 @@ else
 	run guest timeout -s KILL "$limit" /lguest --stats 64 /guest.elf
 fi
 run badhcall expect_failure timeout -s KILL "$limit" /lguest 64 /guest.elf lgtest=badhcall
+run_hostile_guests
 [ "$scenario" = repeat20 ] && repeat_guest
 run rmmod rmmod lg
 finish

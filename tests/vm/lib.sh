@@ -418,11 +418,28 @@ lg_is() {
 lg_repeat_ok() {
 	[[ "$1" == *" rc=0 tap=same"* ]]
 }
+lg_hostile_ok() {
+	[[ "$1" == *" rc=1 reason=found" ]]
+}
 lg_at_least() {
 	[ "$1" -ge "$2" ]
 }
 lg_nmi_exits() {
 	grep -Eiq '^trap 0x02 [1-9]' <<<"$1"
+}
+
+# lg_check_hostile TAG RES: every hostile Guest was killed (Launcher exit
+# status 1) with the reason init.sh expects, and all of them ran.
+lg_check_hostile() {
+	local tag=$1 res=$2 line n=0 count
+	while IFS= read -r line; do
+		n=$((n + 1))
+		lg_check "$tag: hostile guest ${line%% *} is killed with the right reason (${line#* })" \
+			lg_hostile_ok "$line"
+	done < <(tr -d '\r' <"$res" | sed -n 's/^@@LG HOSTILE //p')
+	count=$(tr -d '\r' <"$res" | sed -n 's/^@@LG END hostile rc=0 count=\([0-9]*\).*/\1/p')
+	lg_check "$tag: all ${count:-?} hostile guests ran (ran $n)" lg_is "$n" "${count:-none}"
+	lg_section hostile "$res" | grep -E 'guest died|survived' | lg_diag_head 20 || true
 }
 
 # lg_check_nmis TAG DIR: the nmi scenario's verdict.  Every NMI QEMU
@@ -477,6 +494,8 @@ lg_check_results() {
 		<<<"$guest" | lg_diag_head 40 || true
 
 	[ "$scenario" != nmi ] || lg_check_nmis "$tag" "$dir"
+
+	lg_check_hostile "$tag" "$res"
 
 	rc=$(lg_section badhcall "$res" | sed -n 's/^exit status //p')
 	lg_check "$tag: bad hypercall kills guest with reason (exit ${rc:-never run})" \
