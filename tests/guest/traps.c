@@ -97,6 +97,54 @@ static void test_general_protection(void)
 	       "a bad segment load arrives at vector 13 with the selector as error code");
 }
 
+/*
+ * "int $N" aimed at a vector that belongs to the Host (NMI, #DF, #PF, which
+ * would run without the error code they expect, and hardware interrupt
+ * vectors such as the local APIC timer's 0xec and the reschedule IPI's 0xfd)
+ * must not reach any handler: the Host's gates for them have privilege
+ * level 0, so the CPU raises #GP with the IDT entry as error code instead.
+ */
+#define TRY_INT(vec, at)						\
+	do {								\
+		ex_reset();						\
+		asm volatile(ASM_TRY("2f")				\
+			     "1: int $" #vec "\n"			\
+			     "2: movl $1b, %0\n\t"			\
+			     : "=r"(at) : : "memory");			\
+		ex_done();						\
+	} while (0)
+
+static bool gp_for_vector(u32 vector, u32 at)
+{
+	bool ok = last_ex.vector == GP_VECTOR && last_ex.eip == at &&
+		  last_ex.error_code == (vector << 3 | 2);
+
+	if (!ok)
+		report_info("int $%#x: vector %d, error code %#x", vector,
+			    (int)last_ex.vector, last_ex.error_code);
+	return ok;
+}
+
+static void test_host_vectors(void)
+{
+	u32 at = 0;
+	bool ok = true;
+
+	TRY_INT(0x02, at);
+	ok &= gp_for_vector(0x02, at);
+	TRY_INT(0x08, at);
+	ok &= gp_for_vector(0x08, at);
+	TRY_INT(0x0e, at);
+	ok &= gp_for_vector(0x0e, at);
+	TRY_INT(0x40, at);
+	ok &= gp_for_vector(0x40, at);
+	TRY_INT(0xec, at);
+	ok &= gp_for_vector(0xec, at);
+	TRY_INT(0xfd, at);
+	ok &= gp_for_vector(0xfd, at);
+	report(ok, "int $N for the Host's vectors (2, 8, 14, 0x40, 0xec, 0xfd) raises #GP");
+}
+
 void test_traps(void)
 {
 	test_divide_error();
@@ -104,4 +152,5 @@ void test_traps(void)
 	test_overflow();
 	test_invalid_opcode();
 	test_general_protection();
+	test_host_vectors();
 }
