@@ -22,6 +22,7 @@
 #   @@LG BEGIN <name> ... @@LG END <name> rc=<exit status> t=<uptime>s
 #   @@LG STEP devnode rc=<0|1> dev=<major>:<minor>
 #   @@LG REPEAT <n> rc=<exit status> tap=<same|differs> t=<uptime>s
+#   @@LG PARALLEL <n> rc=<exit status> tap=<same|differs>
 #   @@LG HOSTILE <name> rc=<Launcher exit status> reason=<found|missing>
 #   @@LG NMI START / @@LG NMI STOP (the harness injects NMIs in between)
 #   @@LG STEP nmi rc=0 before=<count> after=<count> cpus=<n>
@@ -195,6 +196,29 @@ guest_under_nmis() {
 	say "@@LG STEP nmi rc=0 before=$before after=$(nmi_count) cpus=$(grep -c '^processor' /proc/cpuinfo)"
 }
 
+# Three Guests at once, sharing the CPUs (and on -smp 2 moving between
+# them): each must pass exactly as the first lone run did.
+parallel_guests() {
+	say "@@LG BEGIN parallel"
+	tap_of /tmp/guest.out >/tmp/tap.ref
+	for i in 1 2 3; do
+		(
+			timeout -s KILL "$limit" /lguest 64 /guest.elf </dev/null \
+				>"/tmp/par$i.out" 2>&1
+			echo $? >"/tmp/par$i.rc"
+		) &
+	done
+	wait
+	for i in 1 2 3; do
+		tap_of "/tmp/par$i.out" >/tmp/tap.now
+		same=differs
+		cmp -s /tmp/tap.ref /tmp/tap.now && same=same
+		[ "$same" = same ] || diff /tmp/tap.ref /tmp/tap.now >&3
+		say "@@LG PARALLEL $i rc=$(cat "/tmp/par$i.rc") tap=$same"
+	done
+	say "@@LG END parallel rc=0 count=3 t=$(now)"
+}
+
 finish() {
 	say "@@LG BEGIN dmesg"
 	dmesg >&3
@@ -234,6 +258,7 @@ else
 fi
 run badhcall expect_failure timeout -s KILL "$limit" /lguest 64 /guest.elf lgtest=badhcall
 run_hostile_guests
+parallel_guests
 [ "$scenario" = repeat20 ] && repeat_guest
 run rmmod rmmod lg
 finish

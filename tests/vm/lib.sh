@@ -442,6 +442,19 @@ lg_check_hostile() {
 	lg_section hostile "$res" | grep -E 'guest died|survived' | lg_diag_head 20 || true
 }
 
+# lg_check_parallel TAG RES: the Guests that ran side by side all passed,
+# with the TAP of the lone run.
+lg_check_parallel() {
+	local tag=$1 res=$2 line n=0 count
+	while IFS= read -r line; do
+		n=$((n + 1))
+		lg_check "$tag: parallel guest ${line%% *}: exit 0, same TAP as the lone run" \
+			lg_repeat_ok "$line"
+	done < <(tr -d '\r' <"$res" | sed -n 's/^@@LG PARALLEL //p')
+	count=$(tr -d '\r' <"$res" | sed -n 's/^@@LG END parallel rc=0 count=\([0-9]*\).*/\1/p')
+	lg_check "$tag: all ${count:-?} parallel guests ran (ran $n)" lg_is "$n" "${count:-none}"
+}
+
 # lg_check_nmis TAG DIR: the nmi scenario's verdict.  Every NMI QEMU
 # injected must show up in the kernel's count, and some of them must have
 # arrived while the spinning Guest ran (its Host counters show NMI exits).
@@ -496,6 +509,7 @@ lg_check_results() {
 	[ "$scenario" != nmi ] || lg_check_nmis "$tag" "$dir"
 
 	lg_check_hostile "$tag" "$res"
+	lg_check_parallel "$tag" "$res"
 
 	rc=$(lg_section badhcall "$res" | sed -n 's/^exit status //p')
 	lg_check "$tag: bad hypercall kills guest with reason (exit ${rc:-never run})" \
