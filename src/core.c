@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
+/*> P100
  * Where lguest starts: module load, the run loop, guest memory.
  *
  * The story of a Guest, in the order it happens:
@@ -74,7 +74,7 @@ void lg_write_u32(struct lguest *lg, unsigned long gpa, u32 val)
 	lg_write(lg, gpa, &val, sizeof(val));
 }
 
-/*>H020
+/*> H020
  * A Guest that does something it must not does not get an error code: it
  * dies, and the first reason given is the one the Launcher will print.
  * The Host carries on as if nothing happened.
@@ -91,7 +91,7 @@ void kill_guest(struct lguest *lg, const char *fmt, ...)
 	lg->dead = lg->dead_buf;
 }
 
-/*>H030
+/*> H030
  * The run loop, entered from the Launcher's read().  Each time round we
  * give the Launcher anything it is owed, let the Host schedule and deliver
  * signals, deliver a virtual interrupt if one is due, sleep if the Guest

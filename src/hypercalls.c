@@ -30,7 +30,7 @@ static void do_shutdown(struct lg_cpu *cpu, u32 reason_gpa, u32 how)
 	kill_guest(lg, "CRASH: %s", reason);
 }
 
-/*>H600
+/*> H600
  * LGUEST_INIT is the Guest's first word to us: where its lguest_data lives.
  * We fill in what it needs to know about us (where the Switcher starts, the
  * TSC rate, the time), read what we need to know about it, and forget every
@@ -131,7 +131,7 @@ static void do_hcall(struct lg_cpu *cpu, const struct hcall_args *a)
 	}
 }
 
-/*>H610
+/*> H610
  * The ring: 64 slots, each with a status byte (0 = queued, 0xFF = free).
  * We keep our own position and run slots in order until we meet one that is
  * not queued, marking each free as we go.  The Guest only queues calls that

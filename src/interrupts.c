@@ -26,7 +26,7 @@ static bool has_error_code(unsigned int vector)
 	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
 }
 
-/*>H500
+/*> H500
  * Which of the Guest's gates may the CPU use directly, with no Host exit?
  * Only trap gates (an interrupt gate would have to clear irq_enabled, which
  * the CPU knows nothing about), and only for vectors the Host never needs to
@@ -145,7 +145,7 @@ static bool push_guest(struct lg_cpu *cpu, u32 *esp, u32 val)
 	return true;
 }
 
-/*>H510
+/*> H510
  * Deliver a trap or interrupt to the Guest as the CPU would have: switch to
  * the ring-1 stack if it was in user mode, push the frame (with the virtual
  * IF in the saved eflags), and continue at the handler.  Going through an
@@ -237,7 +237,7 @@ void lg_update_time(struct lguest *lg)
 	lg_write(lg, lg->lguest_data + LGD(time), &t, sizeof(t));
 }
 
-/*>H520
+/*> H520
  * Called before every entry into the Guest.  If an interrupt is pending and
  * not masked, and the Guest has interrupts on (or sleeps in HALT, which
  * means "wake me with interrupts on"), we deliver it now.  If they are off,

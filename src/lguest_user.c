@@ -122,7 +122,7 @@ static bool launcher_range_mapped(unsigned long start, unsigned long end)
 	return ok;
 }
 
-/*>H700
+/*> H010
  * LHREQ_INITIALIZE: where the Launcher put guest memory (base), how much of
  * it is RAM (pfn_limit pages), where the Guest starts, and where the device
  * pages after RAM end.  We check all of it before building anything: the

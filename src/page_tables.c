@@ -254,7 +254,7 @@ bool lg_guest_virt_to_phys(struct lg_cpu *cpu, u32 vaddr, unsigned long *gpa)
 	return true;
 }
 
-/*>H400
+/*> H400
  * A page fault.  If the Guest's own tables allow the access, we set the
  * Accessed (and for a write, Dirty) bits in its PTE as the CPU would have,
  * take a reference on the Host page behind the guest-physical frame, and
@@ -476,7 +476,7 @@ void lg_set_pmd(struct lg_cpu *cpu, unsigned long gpmd, u32 idx)
 #endif
 }
 
-/*>H410
+/*> H410
  * The Switcher's own slots.  For every Host CPU we build page tables that
  * map the Switcher text read-only and that CPU's regs page (writable) and
  * state page (read-only), and nothing else: a Guest running on CPU 1 must not

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
+/*> H530
  * The Guest's GDT.
  *
  * The Guest loads descriptors one at a time (LOAD_GDT_ENTRY) and its three

@@ -44,7 +44,7 @@ static unsigned long switcher_sym(const char *sym)
 	return (unsigned long)switcher_text + (sym - lg_switcher_start);
 }
 
-/*>H100
+/*> H100
  * The Switcher must sit at the same virtual address in the Host and in each
  * Guest, because it is running when %cr3 changes.
  *
@@ -145,13 +145,14 @@ unsigned long lg_switcher_text_addr(void)
 	return (unsigned long)switcher_text;
 }
 
-/*>H110
+/*> H110
  * The Switcher runs on code and data segments of its own, GDT entries 10
  * and 11, which Linux leaves unused.  They must exist in the Host's GDT too:
  * we "lcall" through entry 10 to get in, and an NMI that arrives after the
  * Host GDT is back but before the Host IDT is would still come through our
- * gates.  The GDT the CPU reads is a read-only alias of gdt_page, so we write
- * the entries through gdt_page itself.
+ * gates.  The GDT the CPU normally reads is the cpu_entry_area alias of
+ * gdt_page, which some configurations map read-only, so we write the
+ * entries through gdt_page itself.
  */
 static const struct desc_struct lg_host_cs = GDT_ENTRY_INIT(0xc09b, 0, 0xfffff);
 static const struct desc_struct lg_host_ds = GDT_ENTRY_INIT(0xc093, 0, 0xfffff);
@@ -257,7 +258,7 @@ void lg_init_cpu_regs(struct lg_cpu *cpu, u32 start)
 	regs->eflags = LGUEST_START_EFLAGS;
 }
 
-/*>H200
+/*> H200
  * Before each entry we fill this CPU's pages with what the Guest needs.
  * The registers and the TSS are small and always copied.  The GDT and IDT
  * are copied only when they changed, or when this CPU last ran someone else.
@@ -390,7 +391,7 @@ void lg_run_guest_once(struct lg_cpu *cpu)
 	local_irq_enable();
 }
 
-/*>H300
+/*> H300
  * Back from the Guest with a trap number.  Host interrupts were already
  * handled by the Host's own handlers on the way out; everything else is
  * either ours to fix (page faults, hypercalls), the Launcher's (I/O), or the

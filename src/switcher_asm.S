@@ -35,7 +35,7 @@
 	.globl	lg_switcher_start
 lg_switcher_start:
 
-/*>S100
+/*> S100
  * Entering the Guest.  run_switcher() in switcher.c did "pushfl" and then
  * "lcall" to here, so the Host stack already looks like an interrupt frame
  * (eflags, cs, eip): one "iret" takes us home.  %eax points to this CPU's
@@ -109,7 +109,7 @@ lg_switch_to_guest:
 	addl	$8, %esp
 	iret
 
-/*>S200
+/*> S200
  * Every trap, fault and interrupt that happens while a Guest runs (except
  * the trap gates the Guest handles itself, see interrupts.c) comes here
  * through one of the 256 stubs at the end of this file.  Each pushed an
@@ -218,7 +218,7 @@ lg_deliver_to_host:
 	pushl	%edx
 	lret
 
-/*>S300
+/*> S300
  * A trap taken in ring 0 came from the Switcher itself: the Guest IDT was
  * loaded but we had not yet left (or not yet reached) the Guest.
  *
@@ -259,7 +259,7 @@ lg_switcher_fault:
 	leal	LGP_REGS(%eax), %esp
 	jmp	lg_exit_to_host
 
-/*>S400
+/*> S400
  * The 256 stubs, each LG_STUB_SIZE bytes long so that switcher.c can find
  * stub N by arithmetic.  The CPU pushes an error code for vectors 8, 10-14
  * and 17; every other stub pushes a zero in its place so the frame is the
