@@ -382,8 +382,13 @@ static void parse_options(int argc, char *argv[], struct options *o)
 	};
 	int c;
 
-	/* "+": options end at the memory size, so guest arguments pass untouched. */
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	/*
+	 * "+": options end at the memory size, so guest arguments pass
+	 * untouched.  ":" and opterr = 0: we word the complaint ourselves, on
+	 * one line.
+	 */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o->initrd = optarg;
@@ -397,8 +402,11 @@ static void parse_options(int argc, char *argv[], struct options *o)
 		case 'V':
 			printf("lguest " PACKAGE_VERSION "\n");
 			exit(0);
-		default:	/* getopt has said what was wrong */
-			die("see lguest --help");
+		case ':':
+			die("option '%s' needs an argument; see lguest --help",
+			    argv[optind - 1]);
+		default:
+			die("unknown option '%s'; see lguest --help", argv[optind - 1]);
 		}
 	}
 	if (argc - optind < 2)
