@@ -9,6 +9,8 @@
  *   badhcall  hypercall 99, which the Host must kill us for
  *   panic     shut down at once with the reason "test panic"
  *   hostile-NAME  try one thing the Host must kill us for (hostile.c)
+ *   sleep     HALT with interrupts off and no clock event: we never wake,
+ *             and the VM harness kills our Launcher to see the Host cope
  *   spin      stay in the Guest, without a single exit of our own, for about
  *             a second of emulated time, then power off: the VM harness
  *             sends NMIs meanwhile, and they must reach the Host
@@ -16,6 +18,7 @@
 #include "lib/libguest.h"
 #include "lib/hcall.h"
 #include "lib/mmu.h"
+#include "lib/irq.h"
 #include "tests.h"
 
 /* Not a hypercall (ABI.md section 1: 3, 11, 12, 17 and 20 up are not). */
@@ -61,6 +64,14 @@ static __noreturn void scenario_spin(void)
 	guest_shutdown("Power down");
 }
 
+static __noreturn void scenario_sleep(void)
+{
+	report_info("lgtest=sleep: halting for good");
+	irq_disable();
+	for (;;)
+		hcall0(LHCALL_HALT);
+}
+
 static void run_all(void)
 {
 	unsigned int i;
@@ -93,6 +104,8 @@ __noreturn void guest_main(u32 boot_params)
 		guest_shutdown("test panic");
 	if (scenario && !strcmp(scenario, "spin"))
 		scenario_spin();
+	if (scenario && !strcmp(scenario, "sleep"))
+		scenario_sleep();
 	if (scenario && !strncmp(scenario, "hostile-", 8))
 		run_hostile(scenario + 8);
 	if (scenario && strcmp(scenario, "all"))

@@ -22,6 +22,7 @@
 #   @@LG BEGIN <name> ... @@LG END <name> rc=<exit status> t=<uptime>s
 #   @@LG STEP devnode rc=<0|1> dev=<major>:<minor>
 #   @@LG REPEAT <n> rc=<exit status> tap=<same|differs> t=<uptime>s
+#   @@LG KILLED <how> rc=<Launcher exit status>
 #   @@LG PARALLEL <n> rc=<exit status> tap=<same|differs>
 #   @@LG HOSTILE <name> rc=<Launcher exit status> reason=<found|missing>
 #   @@LG NMI START / @@LG NMI STOP (the harness injects NMIs in between)
@@ -196,6 +197,26 @@ guest_under_nmis() {
 	say "@@LG STEP nmi rc=0 before=$before after=$(nmi_count) cpus=$(grep -c '^processor' /proc/cpuinfo)"
 }
 
+# A Launcher killed while its Guest runs (spinning in the Guest) or sleeps
+# (in HALT, with nothing to wake it) must die like any process: the Host
+# frees the Guest, warns about nothing, and rmmod still works afterwards.
+kill_guests() {
+	say "@@LG BEGIN killed"
+	/lguest 64 /guest.elf lgtest=spin </dev/null >/tmp/killed.out 2>&1 &
+	pid=$!
+	sleep 1
+	kill -KILL "$pid"
+	wait "$pid"
+	say "@@LG KILLED spin-sigkill rc=$?"
+	/lguest 64 /guest.elf lgtest=sleep </dev/null >/tmp/killed.out 2>&1 &
+	pid=$!
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid"
+	say "@@LG KILLED sleep-sigterm rc=$?"
+	say "@@LG END killed rc=0 t=$(now)"
+}
+
 # Three Guests at once, sharing the CPUs (and on -smp 2 moving between
 # them): each must pass exactly as the first lone run did.
 parallel_guests() {
@@ -259,6 +280,7 @@ fi
 run badhcall expect_failure timeout -s KILL "$limit" /lguest 64 /guest.elf lgtest=badhcall
 run_hostile_guests
 parallel_guests
+kill_guests
 [ "$scenario" = repeat20 ] && repeat_guest
 run rmmod rmmod lg
 finish

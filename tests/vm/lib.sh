@@ -418,6 +418,10 @@ lg_is() {
 lg_repeat_ok() {
 	[[ "$1" == *" rc=0 tap=same"* ]]
 }
+# lg_killed HOW RES: the exit status of the killed Launcher, as init saw it.
+lg_killed() {
+	tr -d '\r' <"$2" | sed -n "s/^@@LG KILLED $1 rc=\([0-9]*\)$/\1/p"
+}
 lg_hostile_ok() {
 	[[ "$1" == *" rc=1 reason=found" ]]
 }
@@ -510,6 +514,10 @@ lg_check_results() {
 
 	lg_check_hostile "$tag" "$res"
 	lg_check_parallel "$tag" "$res"
+	lg_check "$tag: a guest whose Launcher gets SIGKILL while it spins is gone (exit 137)" \
+		lg_is "$(lg_killed spin-sigkill "$res")" 137
+	lg_check "$tag: a guest whose Launcher gets SIGTERM in HALT is gone (exit 143)" \
+		lg_is "$(lg_killed sleep-sigterm "$res")" 143
 
 	rc=$(lg_section badhcall "$res" | sed -n 's/^exit status //p')
 	lg_check "$tag: bad hypercall kills guest with reason (exit ${rc:-never run})" \
