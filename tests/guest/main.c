@@ -35,6 +35,7 @@ static const struct {
 	{ "pgtable",	test_pgtable },
 	{ "user",	test_user },
 	{ "timer",	test_timer },
+	{ "fpu",	test_fpu },
 };
 
 /*

@@ -13,6 +13,7 @@ void test_pf(void);
 void test_pgtable(void);
 void test_user(void);
 void test_timer(void);
+void test_fpu(void);
 
 /* hostile.c: lgtest=hostile-NAME; returns only for an unknown NAME */
 void run_hostile(const char *name);

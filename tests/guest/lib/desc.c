@@ -172,6 +172,7 @@ static const struct {
 	{ OF_VECTOR,	GATE_TRAP, 3 },
 	{ 5,		GATE_TRAP, 0 },
 	{ UD_VECTOR,	GATE_TRAP, 0 },
+	{ NM_VECTOR,	GATE_TRAP, 0 },	/* the Host always sees #NM first */
 	{ 10,		GATE_TRAP, 0 },
 	{ 11,		GATE_TRAP, 0 },
 	{ 12,		GATE_TRAP, 0 },

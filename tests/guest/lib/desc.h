@@ -21,6 +21,7 @@
 #define BP_VECTOR		3
 #define OF_VECTOR		4
 #define UD_VECTOR		6
+#define NM_VECTOR		7
 #define GP_VECTOR		13
 #define PF_VECTOR		14
 
