@@ -25,6 +25,21 @@ AC_DEFUN([LG_AC_KERNEL_CONFIG], [
 		])
 	])
 
+	dnl # The Guest's FPU state lives in a struct fpu_guest, managed by the
+	dnl # helpers KVM uses (fpu_alloc_guest_fpstate, fpu_swap_kvm_fpstate);
+	dnl # arch/x86/kernel/fpu/core.c builds them only when KVM is y or m.
+	AC_MSG_CHECKING([for CONFIG_KVM (y or m)])
+	LG_LINUX_CONFIG([CONFIG_KVM], [lg_kvm=yes], [
+		LG_LINUX_CONFIG([CONFIG_KVM_MODULE], [lg_kvm=yes], [lg_kvm=no])
+	])
+	AC_MSG_RESULT([$lg_kvm])
+	AS_IF([test "x$lg_kvm" = xno], [
+		AC_MSG_ERROR(m4_normalize([lg.ko uses the KVM FPU helpers, which
+		    $LINUX_VERSION only has with CONFIG_KVM=y or m: rebuild that
+		    kernel with CONFIG_KVM=m, or build against a distribution
+		    kernel (Debian's 686 and 686-pae have it)]))
+	])
+
 	LG_AC_KERNEL_CONFIG_REPORT([CONFIG_X86_PAE], [lg_kernel_pae])
 	LG_AC_KERNEL_CONFIG_REPORT([CONFIG_PAGE_TABLE_ISOLATION], [lg_kernel_pti])
 	LG_AC_KERNEL_CONFIG_REPORT([CONFIG_FRAME_POINTER], [lg_kernel_fp])

@@ -3,7 +3,8 @@ dnl #
 dnl # lg.ko is an out-of-tree module for 32-bit x86 kernels.  Development usually
 dnl # happens on an amd64 machine, so the running kernel is rarely the one we
 dnl # build for: we take --with-linux when given, else /lib/modules/`uname -r`/build
-dnl # when that is an i386 tree, else the newest installed Debian i386 header tree
+dnl # when that is an i386 tree (with .../source as the source tree when it
+dnl # exists), else the newest installed Debian i386 header tree
 dnl # (/usr/src/linux-headers-*-686*).  Kbuild always runs with ARCH=x86: with a
 dnl # CONFIG_X86_32 .config that makes gcc emit -m32 code even on an amd64 host.
 dnl #
@@ -100,12 +101,21 @@ AC_DEFUN([LG_AC_KERNEL_TREE], [
 
 	AC_MSG_CHECKING([kernel source directory])
 	lg_uname_tree="/lib/modules/$(uname -r)/build"
+	lg_uname_src="/lib/modules/$(uname -r)/source"
+	lg_default_obj=
 	AS_IF([test "x$with_linux" = xno], [
 		AC_MSG_ERROR([--without-linux: to build without a kernel tree, use --disable-module])
 	], [test -n "$with_linux" && test "x$with_linux" != xyes], [
 		LINUX=$with_linux
 	], [test -d "$lg_uname_tree" && lg_tree_is_i386 "$lg_uname_tree"], [
-		LINUX=$lg_uname_tree
+		dnl # A kernel built with O=: the sources under source/, the
+		dnl # configured objects (what Kbuild needs) under build/.
+		AS_IF([test -d "$lg_uname_src"], [
+			LINUX=$lg_uname_src
+			lg_default_obj=$lg_uname_tree
+		], [
+			LINUX=$lg_uname_tree
+		])
 	], [
 		LINUX=$(lg_newest_i386_tree) || AC_MSG_ERROR(m4_normalize([no i386 kernel
 		    tree: $lg_uname_tree is missing or not 32-bit x86, and no
@@ -124,6 +134,8 @@ AC_DEFUN([LG_AC_KERNEL_TREE], [
 			AC_MSG_ERROR([kernel build tree $LINUX_OBJ does not exist; fix --with-linux-obj])
 		])
 		LINUX_OBJ=$(cd "$LINUX_OBJ" && pwd -P)
+	], [test -n "$lg_default_obj"], [
+		LINUX_OBJ=$(cd "$lg_default_obj" && pwd -P)
 	], [
 		LINUX_OBJ=$LINUX
 	])

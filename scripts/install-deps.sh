@@ -20,9 +20,14 @@ lg_packages=(
 	qemu-system-x86		# qemu-system-i386 for the VM tests
 	cpio gzip kmod		# the VM tests' initramfs and modinfo
 	shellcheck		# make check lints the shell scripts
+	debhelper dh-dkms dkms	# tests/pkg/packages.test: build and install the debs,
+	dpkg-dev fakeroot lintian #  check them with lintian,
+	rpm rpmlint		#  and build and lint the rpms
 	python3			# tests/vm/nmi-inject.py talks to QEMU's monitor
 )
-# Metapackages that name the current i386 kernel headers of each flavour.
+# Metapackages that name the current i386 kernel headers of each flavour
+# (and, on amd64, the machine's own: the packaging test checks that DKMS
+# skips that kernel, and configure's tests that it refuses it).
 lg_header_metas=(linux-headers-686:i386 linux-headers-686-pae:i386)
 
 say() { echo "install-deps: $*" >&2; }
@@ -81,6 +86,9 @@ missing() {
 }
 
 arch=$(dpkg --print-architecture)
+if [ "$arch" = amd64 ]; then
+	lg_header_metas+=(linux-headers-amd64)
+fi
 updated=no
 if [ "$arch" = amd64 ] && ! dpkg --print-foreign-architectures | grep -qx i386; then
 	say "dpkg --add-architecture i386"

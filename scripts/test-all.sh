@@ -10,8 +10,9 @@
 #      "tests: N passed, M failed, K skipped"
 #
 # N, M and K count single results: every TAP line of a VM test, every unit
-# test program.  A VM test that is skipped as a whole counts as failed: the
-# point of this command is that the Guest ran under lg.ko in each VM.
+# test program.  A VM or packaging test that is skipped as a whole counts as
+# failed: the point of this command is that the Guest ran under lg.ko in
+# each VM, and under the lg.ko that DKMS built from the package.
 # Exit status 0 only if nothing failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,8 +53,9 @@ for trs in tests/*.trs tests/*/*.trs scripts/*.trs; do
 	esac
 done
 
-# Every VM test must have run, and not been skipped as a whole.
-for t in tests/vm/*.test; do
+# Every VM test and packaging test must have run, and not been skipped as
+# a whole.
+for t in tests/vm/*.test tests/pkg/*.test; do
 	trs=${t%.test}.trs
 	if [ ! -f "$trs" ]; then
 		say "$t did not run"
