@@ -13,6 +13,7 @@
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include "lg.h"
+#include "compat/hrtimer.h"
 #include "compat/sched.h"
 
 #define GATE_PRESENT	(1U << 15)
@@ -308,8 +309,8 @@ static enum hrtimer_restart lg_timer_fired(struct hrtimer *timer)
 
 void lg_timer_init(struct lg_cpu *cpu)
 {
-	hrtimer_init(&cpu->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	cpu->timer.function = lg_timer_fired;
+	lg_hrtimer_setup(&cpu->timer, lg_timer_fired, CLOCK_MONOTONIC,
+			 HRTIMER_MODE_REL);
 }
 
 void lg_timer_exit(struct lg_cpu *cpu)
