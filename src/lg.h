@@ -45,7 +45,7 @@ struct lg_regs_page {
 
 struct lg_state_page {
 	u32 host_cr3, host_cr4, host_cr0, host_sp;
-	u32 guest_cr3, guest_cr4, guest_cr0;
+	u32 guest_cr3, guest_ts, unused;
 	/* Each pointer starts with padding, so the base is 4-byte aligned. */
 	struct lg_desc_ptr host_gdt, host_idt;
 	struct lg_desc_ptr guest_gdt_desc, guest_idt_desc;

@@ -58,8 +58,7 @@
 #define LGS_HOST_CR0	8
 #define LGS_HOST_SP	12
 #define LGS_GUEST_CR3	16
-#define LGS_GUEST_CR4	20
-#define LGS_GUEST_CR0	24
+#define LGS_GUEST_TS	20	/* LG_CR0_TS or 0: the Guest's CR0.TS */
 /* Descriptor-table pointers are 6 bytes: a 2-byte limit, then the base. */
 #define LGS_HOST_GDT	30
 #define LGS_HOST_IDT	38
@@ -76,6 +75,16 @@
 #define LG_DS		(LG_DS_ENTRY * 8)
 #define LG_TSS_ENTRY	16
 #define LG_TSS_SEL	(LG_TSS_ENTRY * 8)
+
+/*
+ * The Guest runs with the Host's CR0 and CR4 but for these bits: CR0.TS is
+ * the Guest's own, and CR4 loses PGE (so that loading it flushes the Host's
+ * global TLB entries: the Guest kernel sits at the Host kernel's addresses),
+ * SMAP and UMIP (a ring-1 kernel can neither lift the one nor live with the
+ * other).  switcher.c checks these against the kernel's names.
+ */
+#define LG_CR0_TS		0x00000008
+#define LG_CR4_GUEST_OFF	0x00200880	/* SMAP | UMIP | PGE */
 
 /* Each of the 256 trap stubs is this many bytes apart. */
 #define LG_STUB_SIZE	16

@@ -206,7 +206,9 @@ static void check_layout(void)
 	BUILD_BUG_ON(offsetof(struct lg_regs_page, regs) != LGP_REGS);
 	BUILD_BUG_ON(offsetof(struct lg_cpu_pages, state) != LGP_STATE);
 	BUILD_BUG_ON(offsetof(struct lg_state_page, host_sp) != LGS_HOST_SP);
-	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_cr0) != LGS_GUEST_CR0);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_ts) != LGS_GUEST_TS);
+	BUILD_BUG_ON(LG_CR0_TS != X86_CR0_TS);
+	BUILD_BUG_ON(LG_CR4_GUEST_OFF != (X86_CR4_PGE | X86_CR4_SMAP | X86_CR4_UMIP));
 	BUILD_BUG_ON(offsetof(struct lg_state_page, host_gdt.limit) != LGS_HOST_GDT);
 	BUILD_BUG_ON(offsetof(struct lg_state_page, host_idt.limit) != LGS_HOST_IDT);
 	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_gdt_desc.limit) !=
@@ -220,14 +222,37 @@ static void check_layout(void)
 	BUILD_BUG_ON(sizeof(struct lg_cpu_pages) != 2 * PAGE_SIZE);
 }
 
+/*
+ * What never changes in a CPU's pages, whoever runs there: the ring-0 stack
+ * in its TSS and where its GDT and IDT are.
+ */
+static void init_cpu_pages(struct lg_cpu_pages *pages)
+{
+	struct lg_state_page *state = &pages->state;
+
+	/* Traps into ring 0 land at the top of the regs page. */
+	state->guest_tss.sp0 = (unsigned long)&pages->rp + PAGE_SIZE;
+	state->guest_tss.ss0 = LG_DS;
+	/* No I/O bitmap: every port access from the Guest faults. */
+	state->guest_tss.io_bitmap_base = sizeof(state->guest_tss);
+
+	state->guest_gdt_desc.limit = sizeof(state->guest_gdt) - 1;
+	state->guest_gdt_desc.base = (unsigned long)state->guest_gdt;
+	state->guest_idt_desc.limit = sizeof(state->guest_idt) - 1;
+	state->guest_idt_desc.base = (unsigned long)state->guest_idt;
+}
+
 int lg_switcher_init(void)
 {
+	unsigned int cpu;
 	int err;
 
 	check_layout();
 	err = map_switcher();
 	if (err)
 		return err;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
+		init_cpu_pages(lg_cpu_pages(cpu));
 	err = install_host_segments();
 	if (err) {
 		unmap_switcher();
@@ -288,8 +313,6 @@ static void copy_tables(struct lg_cpu *cpu, struct lg_cpu_pages *pages)
 static void copy_in(struct lg_cpu *cpu, struct lg_cpu_pages *pages, int host_cpu)
 {
 	struct lg_state_page *state = &pages->state;
-	struct x86_hw_tss *tss = &state->guest_tss;
-	unsigned long cr0 = read_cr0() & ~X86_CR0_TS;
 
 	if (cpu->tables_changed || cpu->last_host_cpu != host_cpu ||
 	    this_cpu_read(lg_last_loaded) != cpu->id) {
@@ -301,24 +324,12 @@ static void copy_in(struct lg_cpu *cpu, struct lg_cpu_pages *pages, int host_cpu
 	pages->rp.regs = cpu->regs;
 	pages->rp.nmi_pending = 0;
 
-	/* Traps into ring 0 land at the top of the regs page... */
-	tss->sp0 = (unsigned long)&pages->rp + PAGE_SIZE;
-	tss->ss0 = LG_DS;
-	/* ...and direct traps from Guest user mode on the Guest's stack. */
-	tss->sp1 = cpu->esp1;
-	tss->ss1 = cpu->ss1;
-	/* No I/O bitmap: every port access from the Guest faults. */
-	tss->io_bitmap_base = sizeof(*tss);
-
-	state->guest_gdt_desc.limit = sizeof(state->guest_gdt) - 1;
-	state->guest_gdt_desc.base = (unsigned long)state->guest_gdt;
-	state->guest_idt_desc.limit = sizeof(state->guest_idt) - 1;
-	state->guest_idt_desc.base = (unsigned long)state->guest_idt;
+	/* Direct traps from Guest user mode land on the Guest's own stack. */
+	state->guest_tss.sp1 = cpu->esp1;
+	state->guest_tss.ss1 = cpu->ss1;
 
 	state->guest_cr3 = lg_shadow_cr3(cpu);
-	state->guest_cr4 = __read_cr4() &
-			   ~(X86_CR4_PGE | X86_CR4_SMAP | X86_CR4_UMIP);
-	state->guest_cr0 = cr0 | (cpu->guest_ts ? X86_CR0_TS : 0);
+	state->guest_ts = cpu->guest_ts ? LG_CR0_TS : 0;
 
 	lg_map_switcher_in_guest(cpu, host_cpu);
 }

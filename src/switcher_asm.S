@@ -77,16 +77,17 @@ lg_switch_to_guest:
 	ltr	%dx
 
 	/*
-	 * CR0 gets TS if the Guest's FPU is not loaded; CR4 loses PGE, so the
-	 * write flushes the Host's global TLB entries (the Guest kernel sits
-	 * at the same virtual addresses as the Host's), and loses SMAP and
-	 * UMIP, which a ring-1 kernel cannot live with.  We write them here
-	 * rather than through the kernel's helpers because SMAP and UMIP are
-	 * pinned bits there: clearing them from C would warn.
+	 * The Guest's CR0 and CR4 are the Host's with the bits lg_layout.h
+	 * names changed (TS from the Guest, no PGE, SMAP or UMIP).  We write
+	 * them here rather than through the kernel's helpers because SMAP and
+	 * UMIP are pinned bits there: clearing them from C would warn.
 	 */
-	movl	STATE(LGS_GUEST_CR0), %edx
+	movl	STATE(LGS_HOST_CR0), %edx
+	andl	$~LG_CR0_TS, %edx
+	orl	STATE(LGS_GUEST_TS), %edx
 	movl	%edx, %cr0
-	movl	STATE(LGS_GUEST_CR4), %edx
+	movl	STATE(LGS_HOST_CR4), %edx
+	andl	$~LG_CR4_GUEST_OFF, %edx
 	movl	%edx, %cr4
 
 	/* Last, the Guest's shadow page tables.  They map these pages too. */
