@@ -200,20 +200,19 @@ guest_under_nmis() {
 # A Launcher killed while its Guest runs (spinning in the Guest) or sleeps
 # (in HALT, with nothing to wake it) must die like any process: the Host
 # frees the Guest, warns about nothing, and rmmod still works afterwards.
+kill_one() {
+	/lguest 64 /guest.elf "lgtest=$1" </dev/null >/tmp/killed.out 2>&1 &
+	pid=$!
+	sleep 1
+	kill "-$2" "$pid"
+	wait "$pid"
+	say "@@LG KILLED $3 rc=$?"
+}
+
 kill_guests() {
 	say "@@LG BEGIN killed"
-	/lguest 64 /guest.elf lgtest=spin </dev/null >/tmp/killed.out 2>&1 &
-	pid=$!
-	sleep 1
-	kill -KILL "$pid"
-	wait "$pid"
-	say "@@LG KILLED spin-sigkill rc=$?"
-	/lguest 64 /guest.elf lgtest=sleep </dev/null >/tmp/killed.out 2>&1 &
-	pid=$!
-	sleep 1
-	kill -TERM "$pid"
-	wait "$pid"
-	say "@@LG KILLED sleep-sigterm rc=$?"
+	kill_one spin KILL spin-sigkill
+	kill_one sleep TERM sleep-sigterm
 	say "@@LG END killed rc=0 t=$(now)"
 }
 

@@ -432,31 +432,18 @@ lg_nmi_exits() {
 	grep -Eiq '^trap 0x02 [1-9]' <<<"$1"
 }
 
-# lg_check_hostile TAG RES: every hostile Guest was killed (Launcher exit
-# status 1) with the reason init.sh expects, and all of them ran.
-lg_check_hostile() {
-	local tag=$1 res=$2 line n=0 count
+# lg_check_each TAG RES MARKER STEP PREDICATE WHAT: one result for each
+# "@@LG MARKER <name> <details>" line init printed, passing when PREDICATE
+# accepts the line, then one that all of the "count=N" runs the END marker of
+# STEP announced were there.
+lg_check_each() {
+	local tag=$1 res=$2 marker=$3 step=$4 pred=$5 what=$6 line n=0 count
 	while IFS= read -r line; do
 		n=$((n + 1))
-		lg_check "$tag: hostile guest ${line%% *} is killed with the right reason (${line#* })" \
-			lg_hostile_ok "$line"
-	done < <(tr -d '\r' <"$res" | sed -n 's/^@@LG HOSTILE //p')
-	count=$(tr -d '\r' <"$res" | sed -n 's/^@@LG END hostile rc=0 count=\([0-9]*\).*/\1/p')
-	lg_check "$tag: all ${count:-?} hostile guests ran (ran $n)" lg_is "$n" "${count:-none}"
-	lg_section hostile "$res" | grep -E 'guest died|survived' | lg_diag_head 20 || true
-}
-
-# lg_check_parallel TAG RES: the Guests that ran side by side all passed,
-# with the TAP of the lone run.
-lg_check_parallel() {
-	local tag=$1 res=$2 line n=0 count
-	while IFS= read -r line; do
-		n=$((n + 1))
-		lg_check "$tag: parallel guest ${line%% *}: exit 0, same TAP as the lone run" \
-			lg_repeat_ok "$line"
-	done < <(tr -d '\r' <"$res" | sed -n 's/^@@LG PARALLEL //p')
-	count=$(tr -d '\r' <"$res" | sed -n 's/^@@LG END parallel rc=0 count=\([0-9]*\).*/\1/p')
-	lg_check "$tag: all ${count:-?} parallel guests ran (ran $n)" lg_is "$n" "${count:-none}"
+		lg_check "$tag: $step guest ${line%% *}: $what (${line#* })" "$pred" "$line"
+	done < <(tr -d '\r' <"$res" | sed -n "s/^@@LG $marker //p")
+	count=$(tr -d '\r' <"$res" | sed -n "s/^@@LG END $step rc=0 count=\([0-9]*\).*/\1/p")
+	lg_check "$tag: all ${count:-?} $step guests ran (ran $n)" lg_is "$n" "${count:-none}"
 }
 
 # lg_check_nmis TAG DIR: the nmi scenario's verdict.  Every NMI QEMU
@@ -512,8 +499,11 @@ lg_check_results() {
 
 	[ "$scenario" != nmi ] || lg_check_nmis "$tag" "$dir"
 
-	lg_check_hostile "$tag" "$res"
-	lg_check_parallel "$tag" "$res"
+	# Every hostile Guest killed (exit 1) with the reason init.sh expects;
+	# the Guests that ran side by side all passed like the lone run.
+	lg_check_each "$tag" "$res" HOSTILE hostile lg_hostile_ok "killed with the right reason"
+	lg_section hostile "$res" | grep -E 'guest died|survived' | lg_diag_head 20 || true
+	lg_check_each "$tag" "$res" PARALLEL parallel lg_repeat_ok "exit 0, same TAP as the lone run"
 	lg_check "$tag: a guest whose Launcher gets SIGKILL while it spins is gone (exit 137)" \
 		lg_is "$(lg_killed spin-sigkill "$res")" 137
 	lg_check "$tag: a guest whose Launcher gets SIGTERM in HALT is gone (exit 143)" \
