@@ -5,9 +5,9 @@
  * The story of a Guest, in the order it happens:
  *   lguest_user.c	the Launcher opens /dev/lguest and describes the Guest
  *   core.c		read() lands in run_guest(), which loops:
- *   switcher.c		  copy the Guest's state in, call the Switcher,
- *   switcher_asm.S	  which enters the Guest and comes back on a trap;
- *   switcher.c		  decide what the trap means:
+ *   run.c		  copy the Guest's state in, call the Switcher,
+ *   switcher.S		  which enters the Guest and comes back on a trap;
+ *   run.c		  decide what the trap means:
  *   page_tables.c	    a page fault we can fix,
  *   hypercalls.c	    a request from the Guest,
  *   interrupts.c	    something to reflect into the Guest,
@@ -129,8 +129,8 @@ static int run_loop(struct lg_cpu *cpu, char __user *user, size_t size)
 			continue;
 		}
 
-		lg_run_guest_once(cpu);
-		lg_handle_trap(cpu);
+		if (lg_run_guest_once(cpu))
+			lg_handle_trap(cpu);
 	}
 	return lg->restart ? -ERESTART : -ENOENT;
 }

@@ -5,7 +5,7 @@
  *
  * The Guest's kernel runs in ring 1 with interrupts really enabled, all the
  * time: its "interrupts off" is a flag in struct lguest_data.  Host
- * interrupts always take the CPU back to the Host (see switcher_asm.S); the
+ * interrupts always take the CPU back to the Host (see switcher.S); the
  * Guest's own interrupts are ones we invent and deliver by hand, building
  * the same frame the CPU would, on the Guest's stack.
  */

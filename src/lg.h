@@ -35,19 +35,16 @@ struct lg_desc_ptr {
 	u32 base;
 } __packed;
 
-/* The two per-CPU pages the Switcher uses, as seen from C. */
+/* The three per-CPU pages the Switcher uses, as seen from C. */
 struct lg_regs_page {
-	u32 nmi_pending;
-	u32 cr2;
-	u8 unused[LGP_REGS - 8];
+	u32 events;			/* LG_EVENT_*: see lg_layout.h */
+	u8 unused[LGP_REGS - 4];
 	struct lg_regs regs;
 };
 
 struct lg_state_page {
-	u32 host_cr3, host_cr4, host_cr0, host_sp;
-	u32 guest_cr3, guest_ts, unused;
+	u32 host_cr3, guest_cr3, guest_ts;
 	/* Each pointer starts with padding, so the base is 4-byte aligned. */
-	struct lg_desc_ptr host_gdt, host_idt;
 	struct lg_desc_ptr guest_gdt_desc, guest_idt_desc;
 	u8 pad1[LGS_GUEST_TSS - (LGS_GUEST_IDT_DESC - 2) - sizeof(struct lg_desc_ptr)];
 	struct x86_hw_tss guest_tss;
@@ -56,9 +53,17 @@ struct lg_state_page {
 	gate_desc guest_idt[256];
 };
 
+struct lg_host_page {
+	u32 sp, cr0, cr4, cr2;
+	struct lg_desc_ptr gdt, idt;
+	u16 ldt;
+	u8 unused[PAGE_SIZE - LGH_LDT - 2];
+};
+
 struct lg_cpu_pages {
 	struct lg_regs_page rp;
-	struct lg_state_page state;
+	struct lg_state_page state __aligned(PAGE_SIZE);
+	struct lg_host_page host __aligned(PAGE_SIZE);
 } __aligned(PAGE_SIZE);
 
 /* Page-table entries at every level are this wide in the Host's format. */
@@ -95,6 +100,7 @@ struct lg_pgdir {
 struct lg_stats {
 	u64 exits, hypercalls, async_hypercalls, launcher_exits;
 	u64 page_faults, irqs_delivered, halts;
+	u64 aborted_entries;		/* an NMI or #MC cancelled an entry */
 	u64 traps[256];
 };
 
@@ -168,7 +174,7 @@ struct lguest {
 	struct dentry *debugfs;
 };
 
-/* Labels in switcher_asm.S: its page-aligned text, entry and trap stubs. */
+/* Labels in switcher.S: its page-aligned text, entry and trap stubs. */
 extern char lg_switcher_start[], lg_switcher_end[];
 extern char lg_switch_to_guest[], lg_trap_stubs[];
 
@@ -187,12 +193,12 @@ void lg_write_u32(struct lguest *lg, unsigned long gpa, u32 val);
 __printf(2, 3) void kill_guest(struct lguest *lg, const char *fmt, ...);
 int run_guest(struct lg_cpu *cpu, char __user *user, size_t size);
 
-/* switcher.c: mapping the Switcher, entering it, what came back */
+/* run.c: mapping the Switcher, entering it, what came back */
 int lg_switcher_init(void);
 void lg_switcher_exit(void);
 struct lg_cpu_pages *lg_cpu_pages(int cpu);
 void lg_init_cpu_regs(struct lg_cpu *cpu, u32 start);
-void lg_run_guest_once(struct lg_cpu *cpu);
+bool lg_run_guest_once(struct lg_cpu *cpu);
 void lg_handle_trap(struct lg_cpu *cpu);
 void lg_exit_to_launcher(struct lg_cpu *cpu, u8 trap, u32 addr);
 unsigned long lg_switcher_text_pfn(unsigned int i);

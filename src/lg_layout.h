@@ -4,8 +4,8 @@
  *
  * The Switcher is assembly, and an out-of-tree module has no asm-offsets,
  * so the offsets it uses are written down here once, used by both
- * switcher_asm.S and the C structures in lg.h, and checked against each
- * other with BUILD_BUG_ON() in switcher.c.  Change one, the build tells you
+ * switcher.S and the C structures in lg.h, and checked against each
+ * other with BUILD_BUG_ON() in run.c.  Change one, the build tells you
  * about the other.
  */
 #ifndef LG_LAYOUT_H
@@ -14,16 +14,24 @@
 #define LG_PAGE_SIZE		4096
 
 /*
- * Each CPU owns two pages, mapped at the same address in the Host and in
- * every Guest that runs on that CPU:
+ * Each CPU owns three pages, side by side, at the same address in the Host
+ * and (the first two) in every Guest that runs on that CPU:
  *
  *   page 0, the "regs page": the Guest may write it (ring 1 is supervisor
  *	as far as paging goes, so any writable mapping is Guest-writable).
  *	It is the ring-0 stack a trap lands on, so the Guest's registers end
- *	up at its top.  Nothing in it is trusted by the Host.
+ *	up at its top.  The Host believes nothing in it that the Guest could
+ *	have written: see LGP_EVENTS for the one word the Switcher leaves
+ *	there, and how it stays honest.
  *   page 1, the "state page": read-only to the Guest.  The Guest's GDT,
- *	IDT and TSS live here, and the Host values the Switcher restores.
+ *	IDT and TSS live here, and the one Host value the Switcher needs
+ *	before it is back on the Host's page tables: the Host's %cr3.
+ *   page 2, the "host page": never mapped in a Guest.  Everything else
+ *	the Switcher saves of the Host (stack pointer, descriptor tables,
+ *	control registers) waits here, out of the Guest's sight, and so does
+ *	the Guest's %cr2, which is read after %cr3 is the Host's again.
  */
+#define LG_CPU_PAGES	3
 
 /* struct lg_regs: what the CPU, the trap stub and the Switcher push. */
 #define LGR_EBX		0
@@ -46,27 +54,43 @@
 #define LGR_SS		68
 #define LGR_SIZE	72
 
-/* The regs page: two scratch words at the bottom, the registers at the top. */
-#define LGP_NMI_PENDING	0	/* an NMI hit the Switcher itself */
-#define LGP_CR2		4	/* %cr2 as the Guest left it */
+/*
+ * The regs page: one word at the bottom, the registers at the top.
+ *
+ * LGP_EVENTS holds the NMIs and machine checks that hit the Switcher on its
+ * way out of the Guest (LG_EVENT_*).  The Guest can write any value there
+ * while it runs, so the word means something only when the Switcher's own
+ * handler also set EFLAGS.NT on the way out: the CPU clears NT whenever the
+ * Guest traps to us, so NT set means "our handler ran since the Guest
+ * stopped", and that handler overwrites the word the first time it runs.
+ */
+#define LGP_EVENTS	0
 #define LGP_REGS	(LG_PAGE_SIZE - LGR_SIZE)
+
+#define LG_EVENT_NMI	1
+#define LG_EVENT_MCE	2
 
 /* The state page, LG_PAGE_SIZE bytes after the regs page. */
 #define LGP_STATE	LG_PAGE_SIZE
 #define LGS_HOST_CR3	0
-#define LGS_HOST_CR4	4
-#define LGS_HOST_CR0	8
-#define LGS_HOST_SP	12
-#define LGS_GUEST_CR3	16
-#define LGS_GUEST_TS	20	/* LG_CR0_TS or 0: the Guest's CR0.TS */
+#define LGS_GUEST_CR3	4
+#define LGS_GUEST_TS	8	/* LG_CR0_TS or 0: the Guest's CR0.TS */
 /* Descriptor-table pointers are 6 bytes: a 2-byte limit, then the base. */
-#define LGS_HOST_GDT	30
-#define LGS_HOST_IDT	38
-#define LGS_GUEST_GDT_DESC 46
-#define LGS_GUEST_IDT_DESC 54
+#define LGS_GUEST_GDT_DESC 14
+#define LGS_GUEST_IDT_DESC 22
 #define LGS_GUEST_TSS	64	/* struct x86_hw_tss, 104 bytes */
 #define LGS_GUEST_GDT	256	/* 32 descriptors */
 #define LGS_GUEST_IDT	512	/* 256 gates */
+
+/* The host page, LG_PAGE_SIZE bytes after the state page. */
+#define LGP_HOST	(2 * LG_PAGE_SIZE)
+#define LGH_SP		0
+#define LGH_CR0		4
+#define LGH_CR4		8
+#define LGH_CR2		12	/* the Guest's %cr2 at its last exit */
+#define LGH_GDT		18
+#define LGH_IDT		26
+#define LGH_LDT		32	/* the Host's LDT selector (a 16-bit word) */
 
 /* Selectors the Switcher runs with: GDT entries 10 and 11 in Host and Guest. */
 #define LG_CS_ENTRY	10
@@ -81,7 +105,7 @@
  * the Guest's own, and CR4 loses PGE (so that loading it flushes the Host's
  * global TLB entries: the Guest kernel sits at the Host kernel's addresses),
  * SMAP and UMIP (a ring-1 kernel can neither lift the one nor live with the
- * other).  switcher.c checks these against the kernel's names.
+ * other).  run.c checks these against the kernel's names.
  */
 #define LG_CR0_TS		0x00000008
 #define LG_CR4_GUEST_OFF	0x00200880	/* SMAP | UMIP | PGE */
@@ -92,7 +116,14 @@
 /*
  * The Switcher reports a fault inside itself (for example a Guest segment
  * register that no longer loads) as trap number LG_TRAP_SWITCHER | vector.
+ * An NMI or machine check that arrives while the Switcher is still on its
+ * way into the Guest cancels the entry: the Host's handler runs at once and
+ * the trap number reads LG_TRAP_ABORTED | vector.  The Guest did not run.
  */
 #define LG_TRAP_SWITCHER	0x100
+#define LG_TRAP_ABORTED		0x200
+
+/* EFLAGS.NT, the Switcher's "an event hit us on the way out" mark. */
+#define LG_EFLAGS_NT_BIT	14
 
 #endif /* LG_LAYOUT_H */

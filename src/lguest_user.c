@@ -68,8 +68,8 @@ static int stats_show(struct seq_file *m, void *unused)
 		   s->exits, s->hypercalls, s->async_hypercalls);
 	seq_printf(m, "launcher_exits %llu\npage_faults %llu\n",
 		   s->launcher_exits, s->page_faults);
-	seq_printf(m, "irqs_delivered %llu\nhalts %llu\n",
-		   s->irqs_delivered, s->halts);
+	seq_printf(m, "irqs_delivered %llu\nhalts %llu\naborted_entries %llu\n",
+		   s->irqs_delivered, s->halts, s->aborted_entries);
 	for (v = 0; v < ARRAY_SIZE(s->traps); v++)
 		if (s->traps[v])
 			seq_printf(m, "trap %#04x %llu\n", v, s->traps[v]);

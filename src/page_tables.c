@@ -18,7 +18,10 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <asm/trap_pf.h>
+#include <asm/pgtable.h>
+#include <asm/cpufeature.h>
 #include "lg.h"
+#include "compat/pin.h"
 
 #define PTE_PRESENT	0x001
 #define PTE_RW		0x002
@@ -31,8 +34,11 @@
 #else
 #define PTE_NX		0
 #endif
-/* Guest entry bits we pass on to the shadow (besides the frame). */
-#define PTE_GUEST_KEEP	(PTE_USER | PTE_NX)
+/* NX, where the Host has it turned on (a PAE Host on a CPU without NX has not). */
+static lg_pte_t pte_nx(void)
+{
+	return (lg_pte_t)(__supported_pte_mask & _PAGE_NX) ? PTE_NX : 0;
+}
 /* Intermediate shadow entries: permissions are decided at the last level. */
 #define PDE_SHADOW	(PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED)
 
@@ -60,11 +66,12 @@ static lg_pte_t *pde_slot(struct lg_pgdir *pd, u32 va)
 #endif
 }
 
-/* Drop one shadow PTE, and the reference on the page it mapped. */
+/* Drop one shadow PTE, and the pin on the page it mapped. */
 static void release_pte(lg_pte_t *pte)
 {
 	if (*pte & PTE_PRESENT)
-		put_page(pfn_to_page((unsigned long)(*pte >> PAGE_SHIFT)));
+		lg_unpin_guest_page(pfn_to_page((unsigned long)(*pte >> PAGE_SHIFT)),
+				    *pte & PTE_RW);
 	*pte = 0;
 }
 
@@ -185,10 +192,10 @@ void lg_pagetables_free(struct lguest *lg)
 
 /* ---- Reading the Guest's own page tables. */
 
-static bool read_gentry(struct lguest *lg, unsigned long gpa, lg_pte_t *e)
+static bool read_gentry(struct lguest *lg, u64 gpa, lg_pte_t *e)
 {
-	if (lg_read(lg, e, gpa, sizeof(*e))) {
-		kill_guest(lg, "page table entry at %#lx is outside guest memory",
+	if (gpa >> 32 || lg_read(lg, e, gpa, sizeof(*e))) {
+		kill_guest(lg, "page table entry at %#llx is outside guest memory",
 			   gpa);
 		return false;
 	}
@@ -197,14 +204,16 @@ static bool read_gentry(struct lguest *lg, unsigned long gpa, lg_pte_t *e)
 
 /*
  * Walk the Guest's tables for @va.  Fills in the guest-physical address of
- * the PTE and its value, and the AND of the user bits on the way (a page is
- * a user page only if every level says so).  False if not present.
+ * the PTE and its value, and what the levels on the way allow together: a
+ * page is a user page, or writable, only if every level says so, and not
+ * executable if any level says NX.  False if not present.
  */
 struct gwalk {
 	unsigned long pte_gpa;
 	lg_pte_t pte;
 	bool user;
 	bool write;
+	bool nx;
 };
 
 static bool walk_guest(struct lg_cpu *cpu, u32 va, struct gwalk *w)
@@ -220,6 +229,11 @@ static bool walk_guest(struct lg_cpu *cpu, u32 va, struct gwalk *w)
 			 ((va >> LG_PDE_SHIFT) & 511) * 8, &e) ||
 	    !(e & PTE_PRESENT))
 		return false;
+	if ((e & LG_PTE_FRAME_MASK) >> 32) {
+		kill_guest(lg, "page table for %#x at guest-physical %#llx, beyond its memory",
+			   va, (u64)(e & LG_PTE_FRAME_MASK));
+		return false;
+	}
 	w->pte_gpa = (e & LG_PTE_FRAME_MASK) + PTE_INDEX(va) * 8;
 #else
 	if (!read_gentry(lg, gpgdir + (va >> LG_PDE_SHIFT) * 4, &e) ||
@@ -233,10 +247,12 @@ static bool walk_guest(struct lg_cpu *cpu, u32 va, struct gwalk *w)
 	}
 	w->user = e & PTE_USER;
 	w->write = e & PTE_RW;
+	w->nx = e & PTE_NX;
 	if (!read_gentry(lg, w->pte_gpa, &w->pte) || !(w->pte & PTE_PRESENT))
 		return false;
 	w->user = w->user && (w->pte & PTE_USER);
 	w->write = w->write && (w->pte & PTE_RW);
+	w->nx = w->nx || (w->pte & PTE_NX);
 	return true;
 }
 
@@ -257,17 +273,22 @@ bool lg_guest_virt_to_phys(struct lg_cpu *cpu, u32 vaddr, unsigned long *gpa)
 /*> H400
  * A page fault.  If the Guest's own tables allow the access, we set the
  * Accessed (and for a write, Dirty) bits in its PTE as the CPU would have,
- * take a reference on the Host page behind the guest-physical frame, and
- * install a shadow PTE.  A clean page is mapped read-only even when the Guest
- * allows writes, so that the first write faults and marks it dirty.
+ * pin the Host page behind the guest-physical frame (compat/pin.h says
+ * how, and why for writing), and install a shadow PTE.  A clean page is
+ * mapped read-only even when the Guest allows writes, so that the first
+ * write faults and marks it dirty.
  *
  * Returns false when the fault is the Guest's own: it gets it reflected.
+ * That includes an instruction fetch its tables forbid: from an NX page,
+ * or (the Host having SMEP, which applies to ring 1 too) from a user page
+ * in its kernel.  Mapping those again would only fault again, for ever.
  */
 bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode)
 {
 	struct lguest *lg = cpu->lg;
 	bool write = errcode & X86_PF_WRITE;
 	bool user = errcode & X86_PF_USER;
+	bool fetch = errcode & X86_PF_INSTR;
 	struct gwalk w;
 	unsigned long gpa, pfn;
 	struct page *page;
@@ -287,15 +308,21 @@ bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode)
 			return lg->dead;
 		if ((write && !w.write) || (user && !w.user))
 			return false;
+		if (fetch && ((w.nx && pte_nx()) ||
+			      (!user && w.user && boot_cpu_has(X86_FEATURE_SMEP))))
+			return false;
 		if (!(w.pte & PTE_ACCESSED) || (write && !(w.pte & PTE_DIRTY))) {
 			w.pte |= PTE_ACCESSED | (write ? PTE_DIRTY : 0);
 			if (lg_write(lg, w.pte_gpa, &w.pte, sizeof(w.pte)))
 				return lg->dead;
 		}
+		if ((w.pte & LG_PTE_FRAME_MASK) >> 32) {
+			kill_guest(lg, "access to %#x maps guest-physical %#llx, beyond its memory",
+				   vaddr, (u64)(w.pte & LG_PTE_FRAME_MASK));
+			return true;
+		}
 		gpa = (unsigned long)(w.pte & LG_PTE_FRAME_MASK);
-		gflags = w.pte & PTE_GUEST_KEEP;
-		if (w.user)
-			gflags |= PTE_USER;
+		gflags = (w.user ? PTE_USER : 0) | (w.nx ? pte_nx() : 0);
 		writable = w.write && (w.pte & PTE_DIRTY);
 	}
 
@@ -310,16 +337,15 @@ bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode)
 		return true;
 	}
 
-	if (get_user_pages_fast(lg->mem_base + gpa, 1,
-				writable ? FOLL_WRITE : 0, &page) != 1) {
-		kill_guest(lg, "guest page %#lx is not mapped by the Launcher",
+	if (!lg_pin_guest_page(lg->mem_base + gpa, &page)) {
+		kill_guest(lg, "guest page %#lx is not mapped writable by the Launcher",
 			   gpa);
 		return true;
 	}
 
 	spte = shadow_pte(cur_pgdir(cpu), vaddr, true);
 	if (!spte) {
-		put_page(page);
+		lg_unpin_guest_page(page, false);
 		kill_guest(lg, "out of memory for shadow page tables");
 		return true;
 	}
@@ -477,113 +503,145 @@ void lg_set_pmd(struct lg_cpu *cpu, unsigned long gpmd, u32 idx)
 }
 
 /*> H410
- * The Switcher's own slots.  For every Host CPU we build page tables that
- * map the Switcher text read-only and that CPU's regs page (writable) and
- * state page (read-only), and nothing else: a Guest running on CPU 1 must not
- * see, let alone write, the pages of CPU 0.  Before each entry the current
- * shadow tree's Switcher slots are pointed at the running CPU's tables.
+ * The Switcher's own slots.  A Guest running on CPU n must see the Switcher
+ * text (read-only), CPU n's regs page (writable) and state page (read-only),
+ * and nothing else up there: no other CPU's pages, which would be a way to
+ * write another CPU's ring-0 stack, and no host page.
+ *
+ * These pages can fall in several page-directory slots, and which slots
+ * depends on where the kernel put them.  So we take the union of the slots
+ * any CPU's pages touch, and give every CPU a page table of its own for
+ * every one of them, holding that CPU's pages and the text and nothing else.
+ * Before each entry all of those slots of the current shadow tree are
+ * pointed at the running CPU's tables: whichever CPU the tree last ran on,
+ * none of its pages remain.
  */
-#define LG_MAX_SWITCHER_SLOTS	4
+static unsigned int nr_switcher_slots;
+static unsigned long *switcher_slot_va;	/* first address of each slot */
+static lg_pte_t **switcher_ptes;	/* [cpu * nr_switcher_slots + slot] */
 
-struct switcher_slot {
-	unsigned long va;	/* first address this slot covers */
-	lg_pte_t *ptes;
-};
-
-struct switcher_cpu_slots {
-	unsigned int count;
-	struct switcher_slot slot[LG_MAX_SWITCHER_SLOTS];
-};
-
-static struct switcher_cpu_slots *switcher_slots;
-
-static int map_switcher_page(struct switcher_cpu_slots *s, unsigned long va,
-			     unsigned long pfn, lg_pte_t flags)
+/* The slot covering @va, adding it to the union if it is new. */
+static int switcher_slot(unsigned long va, bool add)
 {
 	unsigned int i;
 
-	for (i = 0; i < s->count; i++)
-		if (s->slot[i].va == (va & LG_PDE_MASK))
-			break;
-	if (i == s->count) {
-		if (s->count == LG_MAX_SWITCHER_SLOTS)
-			return -ENOSPC;
-		s->slot[i].va = va & LG_PDE_MASK;
-		s->slot[i].ptes = alloc_table();
-		if (!s->slot[i].ptes)
-			return -ENOMEM;
-		s->count++;
-	}
-	s->slot[i].ptes[PTE_INDEX(va)] = ((lg_pte_t)pfn << PAGE_SHIFT) | flags;
-	return 0;
+	va &= LG_PDE_MASK;
+	for (i = 0; i < nr_switcher_slots; i++)
+		if (switcher_slot_va[i] == va)
+			return i;
+	if (!add)
+		return -ENOENT;
+	switcher_slot_va[nr_switcher_slots] = va;
+	return nr_switcher_slots++;
 }
 
-static int build_switcher_slots(unsigned int cpu)
+static unsigned long switcher_cpu_page_va(unsigned int cpu, unsigned int which)
 {
-	struct switcher_cpu_slots *s = &switcher_slots[cpu];
-	unsigned long pages = (unsigned long)lg_cpu_pages(cpu);
-	unsigned int i;
-	int err;
+	return (unsigned long)lg_cpu_pages(cpu) + which * PAGE_SIZE;
+}
 
-	for (i = 0; i < lg_switcher_text_count(); i++) {
-		err = map_switcher_page(s, lg_switcher_text_addr() + i * PAGE_SIZE,
-					lg_switcher_text_pfn(i),
-					PTE_PRESENT | PTE_ACCESSED);
-		if (err)
-			return err;
+/* Every slot the Switcher text or any CPU's Guest-visible pages touch. */
+static void collect_switcher_slots(void)
+{
+	unsigned int cpu, i;
+
+	for (i = 0; i < lg_switcher_text_count(); i++)
+		switcher_slot(lg_switcher_text_addr() + i * PAGE_SIZE, true);
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		switcher_slot(switcher_cpu_page_va(cpu, 0), true);
+		switcher_slot(switcher_cpu_page_va(cpu, 1), true);
 	}
-	err = map_switcher_page(s, pages, lg_switcher_cpu_pfn(cpu, 0),
-				PTE_PRESENT | PTE_RW | PTE_ACCESSED |
-				PTE_DIRTY | PTE_NX);
-	if (err)
-		return err;
-	return map_switcher_page(s, pages + PAGE_SIZE, lg_switcher_cpu_pfn(cpu, 1),
-				 PTE_PRESENT | PTE_ACCESSED | PTE_NX);
+}
+
+static void map_switcher_page(unsigned int cpu, unsigned long va,
+			      unsigned long pfn, lg_pte_t flags)
+{
+	lg_pte_t *ptes = switcher_ptes[cpu * nr_switcher_slots +
+				       switcher_slot(va, false)];
+
+	ptes[PTE_INDEX(va)] = ((lg_pte_t)pfn << PAGE_SHIFT) | flags;
+}
+
+static int build_switcher_tables(unsigned int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_switcher_slots; i++) {
+		lg_pte_t *ptes = alloc_table();
+
+		if (!ptes)
+			return -ENOMEM;
+		switcher_ptes[cpu * nr_switcher_slots + i] = ptes;
+	}
+	for (i = 0; i < lg_switcher_text_count(); i++)
+		map_switcher_page(cpu, lg_switcher_text_addr() + i * PAGE_SIZE,
+				  lg_switcher_text_pfn(i),
+				  PTE_PRESENT | PTE_ACCESSED);
+	map_switcher_page(cpu, switcher_cpu_page_va(cpu, 0),
+			  lg_switcher_cpu_pfn(cpu, 0),
+			  PTE_PRESENT | PTE_RW | PTE_ACCESSED | PTE_DIRTY | pte_nx());
+	map_switcher_page(cpu, switcher_cpu_page_va(cpu, 1),
+			  lg_switcher_cpu_pfn(cpu, 1),
+			  PTE_PRESENT | PTE_ACCESSED | pte_nx());
+	return 0;
 }
 
 int lg_switcher_pte_init(void)
 {
-	unsigned int cpu;
-	int err;
+	unsigned int cpu, max_slots;
+	int err = -ENOMEM;
 
+	max_slots = lg_switcher_text_count() + 2 * nr_cpu_ids;
+	switcher_slot_va = kcalloc(max_slots, sizeof(*switcher_slot_va),
+				   GFP_KERNEL);
+	if (!switcher_slot_va)
+		return -ENOMEM;
+	collect_switcher_slots();
 #ifdef CONFIG_X86_PAE
 	/* The Switcher must live in the top gigabyte, where pmd[3] covers it. */
-	if (lg_switcher_reserve_base < 0xC0000000UL)
-		return -EINVAL;
+	if (lg_switcher_reserve_base < 0xC0000000UL) {
+		err = -EINVAL;
+		goto fail;
+	}
 #endif
-	switcher_slots = kcalloc(nr_cpu_ids, sizeof(*switcher_slots),
-				 GFP_KERNEL);
-	if (!switcher_slots)
-		return -ENOMEM;
+	switcher_ptes = kcalloc(nr_cpu_ids * nr_switcher_slots,
+				sizeof(*switcher_ptes), GFP_KERNEL);
+	if (!switcher_ptes)
+		goto fail;
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		err = build_switcher_slots(cpu);
-		if (err) {
-			lg_switcher_pte_exit();
-			return err;
-		}
+		err = build_switcher_tables(cpu);
+		if (err)
+			goto fail;
 	}
 	return 0;
+fail:
+	lg_switcher_pte_exit();
+	return err;
 }
 
 void lg_switcher_pte_exit(void)
 {
-	unsigned int cpu, i;
+	unsigned int i;
 
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
-		for (i = 0; i < switcher_slots[cpu].count; i++)
-			free_page((unsigned long)switcher_slots[cpu].slot[i].ptes);
-	kfree(switcher_slots);
+	if (switcher_ptes)
+		for (i = 0; i < nr_cpu_ids * nr_switcher_slots; i++)
+			free_page((unsigned long)switcher_ptes[i]);
+	kfree(switcher_ptes);
+	kfree(switcher_slot_va);
+	switcher_ptes = NULL;
+	switcher_slot_va = NULL;
+	nr_switcher_slots = 0;
 }
 
 void lg_map_switcher_in_guest(struct lg_cpu *cpu, int host_cpu)
 {
-	struct switcher_cpu_slots *s = &switcher_slots[host_cpu];
+	lg_pte_t **ptes = &switcher_ptes[host_cpu * nr_switcher_slots];
 	struct lg_pgdir *pd = cur_pgdir(cpu);
 	unsigned int i;
 
 	/* No user bit: Guest user mode never touches the Switcher. */
-	for (i = 0; i < s->count; i++)
-		*pde_slot(pd, s->slot[i].va) = __pa(s->slot[i].ptes) |
+	for (i = 0; i < nr_switcher_slots; i++)
+		*pde_slot(pd, switcher_slot_va[i]) = __pa(ptes[i]) |
 			PTE_PRESENT | PTE_RW | PTE_ACCESSED;
 }
 

@@ -3,7 +3,7 @@
  * The Guest's GDT.
  *
  * The Guest loads descriptors one at a time (LOAD_GDT_ENTRY) and its three
- * TLS entries together (LOAD_TLS).  We keep a checked copy, which switcher.c
+ * TLS entries together (LOAD_TLS).  We keep a checked copy, which run.c
  * copies into the GDT the CPU really uses, around our own three entries:
  * 10 and 11 (the Switcher's code and data) and 16 (the Guest's TSS).
  *

@@ -20,9 +20,23 @@ unsigned long lg_switcher_reserve_base;
 unsigned int lg_switcher_pages;
 
 static unsigned int switcher_text_count;
-static struct page **switcher_cpu_pages;
+static struct page **switcher_cpu_pages;	/* LG_CPU_PAGES for each CPU */
+static struct page *switcher_filler;		/* spread_cpu_pages: the gaps */
 static void *switcher_text;		/* Host (and Guest) address of the text */
-static struct lg_cpu_pages *switcher_data;	/* ...and of the per-CPU pages */
+static void *switcher_data;		/* ...and of the per-CPU pages */
+static unsigned long switcher_cpu_stride;	/* bytes from one CPU's to the next */
+
+/*
+ * A layout for testing: each CPU's pages 4 MiB from the next CPU's, so that
+ * no two CPUs ever share a page-directory entry (in either paging format).
+ * Normally they are packed, and share one unless the kernel happens to put
+ * them across a boundary; this makes that case happen every time.
+ */
+static bool spread_cpu_pages;
+module_param(spread_cpu_pages, bool, 0444);
+MODULE_PARM_DESC(spread_cpu_pages,
+		 "Put each CPU's Switcher pages 4 MiB apart (a layout for testing)");
+#define LG_SPREAD_STRIDE	(4UL << 20)
 
 /* The far pointer run_switcher() calls through: offset, then selector. */
 static struct {
@@ -35,10 +49,10 @@ static DEFINE_PER_CPU(u64, lg_last_loaded);
 
 struct lg_cpu_pages *lg_cpu_pages(int cpu)
 {
-	return &switcher_data[cpu];
+	return switcher_data + cpu * switcher_cpu_stride;
 }
 
-/* Address of the Switcher's copy of a symbol in switcher_asm.S. */
+/* Address of the Switcher's copy of a symbol in switcher.S. */
 static unsigned long switcher_sym(const char *sym)
 {
 	return (unsigned long)switcher_text + (sym - lg_switcher_start);
@@ -54,7 +68,9 @@ static unsigned long switcher_sym(const char *sym)
  * (We cannot make a second executable mapping: vmap() forces NX.)
  *
  * The per-CPU pages come from vmap(), which is what the kernel exports for
- * "map these pages at one address every page directory sees".
+ * "map these pages at one address every page directory sees".  Each CPU has
+ * three (lg_layout.h): a Guest on that CPU sees the first two, and nothing
+ * of any other CPU's.
  *
  * Where all this lands is up to the kernel; the Guest only learns the lowest
  * page-directory boundary below it (lguest_data.reserve_mem) and keeps out
@@ -89,8 +105,37 @@ static void free_page_array(struct page **pages, unsigned int n)
 	kfree(pages);
 }
 
+/*
+ * One vmap() for all CPUs: packed, CPU after CPU, or (spread_cpu_pages)
+ * with the gaps between CPUs filled by one page that is never given to a
+ * Guest, since vmap() maps whole arrays of pages.
+ */
+static void *vmap_cpu_pages(void)
+{
+	unsigned int per_cpu = switcher_cpu_stride / PAGE_SIZE;
+	unsigned int n = per_cpu * (nr_cpu_ids - 1) + LG_CPU_PAGES;
+	struct page **map;
+	unsigned int cpu, i;
+	void *addr;
+
+	map = kvmalloc_array(n, sizeof(*map), GFP_KERNEL);
+	if (!map)
+		return NULL;
+	for (i = 0; i < n; i++)
+		map[i] = switcher_filler;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
+		for (i = 0; i < LG_CPU_PAGES; i++)
+			map[cpu * per_cpu + i] =
+				switcher_cpu_pages[cpu * LG_CPU_PAGES + i];
+	addr = vmap(map, n, VM_MAP, PAGE_KERNEL);
+	kvfree(map);
+	return addr;
+}
+
 static int map_switcher(void)
 {
+	unsigned long data_end;
+
 	switcher_text = lg_switcher_start;
 	switcher_text_count = (lg_switcher_end - lg_switcher_start) / PAGE_SIZE;
 	if (!PAGE_ALIGNED(switcher_text) || !is_vmalloc_addr(switcher_text)) {
@@ -99,20 +144,27 @@ static int map_switcher(void)
 		return -EINVAL;
 	}
 
-	switcher_cpu_pages = alloc_page_array(2 * nr_cpu_ids);
+	switcher_cpu_stride = spread_cpu_pages ? LG_SPREAD_STRIDE :
+						 sizeof(struct lg_cpu_pages);
+	switcher_cpu_pages = alloc_page_array(LG_CPU_PAGES * nr_cpu_ids);
 	if (!switcher_cpu_pages)
 		return -ENOMEM;
-	switcher_data = vmap(switcher_cpu_pages, 2 * nr_cpu_ids, VM_MAP,
-			     PAGE_KERNEL);
+	switcher_filler = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (switcher_filler)
+		switcher_data = vmap_cpu_pages();
 	if (!switcher_data) {
-		free_page_array(switcher_cpu_pages, 2 * nr_cpu_ids);
+		if (switcher_filler)
+			__free_page(switcher_filler);
+		free_page_array(switcher_cpu_pages, LG_CPU_PAGES * nr_cpu_ids);
 		return -ENOMEM;
 	}
 
 	lg_switcher_addr = min((unsigned long)switcher_text,
 			       (unsigned long)switcher_data);
 	lg_switcher_reserve_base = lg_switcher_addr & LG_PDE_MASK;
-	lg_switcher_pages = switcher_text_count + 2 * nr_cpu_ids;
+	data_end = (unsigned long)lg_cpu_pages(nr_cpu_ids - 1) + sizeof(struct lg_cpu_pages);
+	lg_switcher_pages = (max((unsigned long)lg_switcher_end, data_end) -
+			     lg_switcher_addr) >> PAGE_SHIFT;
 	lg_entry.offset = switcher_sym(lg_switch_to_guest);
 	lg_entry.segment = LG_CS;
 	return 0;
@@ -121,7 +173,8 @@ static int map_switcher(void)
 static void unmap_switcher(void)
 {
 	vunmap(switcher_data);
-	free_page_array(switcher_cpu_pages, 2 * nr_cpu_ids);
+	__free_page(switcher_filler);
+	free_page_array(switcher_cpu_pages, LG_CPU_PAGES * nr_cpu_ids);
 }
 
 /* Page frames behind the Switcher's mappings, for the Guest's shadow tables. */
@@ -135,9 +188,10 @@ unsigned int lg_switcher_text_count(void)
 	return switcher_text_count;
 }
 
+/* Page @which (0: regs, 1: state, 2: host) of @cpu. */
 unsigned long lg_switcher_cpu_pfn(unsigned int cpu, unsigned int which)
 {
-	return page_to_pfn(switcher_cpu_pages[2 * cpu + which]);
+	return page_to_pfn(switcher_cpu_pages[LG_CPU_PAGES * cpu + which]);
 }
 
 unsigned long lg_switcher_text_addr(void)
@@ -202,15 +256,24 @@ static void check_layout(void)
 	BUILD_BUG_ON(offsetof(struct lg_regs, eip) != LGR_EIP);
 	BUILD_BUG_ON(offsetof(struct lg_regs, ss) != LGR_SS);
 	BUILD_BUG_ON(sizeof(struct lg_regs_page) != PAGE_SIZE);
-	BUILD_BUG_ON(offsetof(struct lg_regs_page, cr2) != LGP_CR2);
+	BUILD_BUG_ON(offsetof(struct lg_regs_page, events) != LGP_EVENTS);
 	BUILD_BUG_ON(offsetof(struct lg_regs_page, regs) != LGP_REGS);
 	BUILD_BUG_ON(offsetof(struct lg_cpu_pages, state) != LGP_STATE);
-	BUILD_BUG_ON(offsetof(struct lg_state_page, host_sp) != LGS_HOST_SP);
+	BUILD_BUG_ON(offsetof(struct lg_cpu_pages, host) != LGP_HOST);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, host_cr3) != LGS_HOST_CR3);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_cr3) != LGS_GUEST_CR3);
 	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_ts) != LGS_GUEST_TS);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, sp) != LGH_SP);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, cr0) != LGH_CR0);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, cr4) != LGH_CR4);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, cr2) != LGH_CR2);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, gdt.limit) != LGH_GDT);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, idt.limit) != LGH_IDT);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, ldt) != LGH_LDT);
+	BUILD_BUG_ON(sizeof(struct lg_host_page) != PAGE_SIZE);
 	BUILD_BUG_ON(LG_CR0_TS != X86_CR0_TS);
 	BUILD_BUG_ON(LG_CR4_GUEST_OFF != (X86_CR4_PGE | X86_CR4_SMAP | X86_CR4_UMIP));
-	BUILD_BUG_ON(offsetof(struct lg_state_page, host_gdt.limit) != LGS_HOST_GDT);
-	BUILD_BUG_ON(offsetof(struct lg_state_page, host_idt.limit) != LGS_HOST_IDT);
+	BUILD_BUG_ON(BIT(LG_EFLAGS_NT_BIT) != X86_EFLAGS_NT);
 	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_gdt_desc.limit) !=
 		     LGS_GUEST_GDT_DESC);
 	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_idt_desc.limit) !=
@@ -219,7 +282,7 @@ static void check_layout(void)
 	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_gdt) != LGS_GUEST_GDT);
 	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_idt) != LGS_GUEST_IDT);
 	BUILD_BUG_ON(sizeof(struct lg_state_page) > PAGE_SIZE);
-	BUILD_BUG_ON(sizeof(struct lg_cpu_pages) != 2 * PAGE_SIZE);
+	BUILD_BUG_ON(sizeof(struct lg_cpu_pages) != LG_CPU_PAGES * PAGE_SIZE);
 }
 
 /*
@@ -322,7 +385,13 @@ static void copy_in(struct lg_cpu *cpu, struct lg_cpu_pages *pages, int host_cpu
 	}
 
 	pages->rp.regs = cpu->regs;
-	pages->rp.nmi_pending = 0;
+	/*
+	 * The Guest's flags can only have come from the CPU or from us, but we
+	 * enter with an "iret" in ring 0, which would honour whatever is there:
+	 * never virtual-8086 mode, never I/O privilege, never interrupts off.
+	 */
+	pages->rp.regs.eflags = (cpu->regs.eflags | X86_EFLAGS_IF) &
+				~(X86_EFLAGS_VM | X86_EFLAGS_IOPL);
 
 	/* Direct traps from Guest user mode land on the Guest's own stack. */
 	state->guest_tss.sp1 = cpu->esp1;
@@ -356,23 +425,43 @@ static void restore_sysenter(void)
 /*
  * The call itself.  "pushfl" plus the far call leave an interrupt-shaped
  * frame, so the Switcher returns with "iret" (or through a Host interrupt
- * handler, whose own "iret" lands here).  It preserves only %ebp.
+ * handler, whose own "iret" lands here).  It preserves only %ebp, and
+ * hands back in %esi the NMIs and machine checks (LG_EVENT_*) that hit it
+ * on its way out of the Guest.
  */
-static void run_switcher(struct lg_cpu_pages *pages)
+static u32 run_switcher(struct lg_cpu_pages *pages)
 {
 	unsigned long dummy;
+	u32 events;
 
 	asm volatile("pushfl\n\t"
 		     "lcall *%[entry]"
-		     : "=a"(dummy)
+		     : "=a"(dummy), "=S"(events)
 		     : "0"(pages), [entry] "m"(lg_entry)
-		     : "memory", "cc", "ebx", "ecx", "edx", "esi", "edi");
+		     : "memory", "cc", "ebx", "ecx", "edx", "edi");
+	return events;
 }
 
-void lg_run_guest_once(struct lg_cpu *cpu)
+/*
+ * Events that hit the Switcher on its way out belong to the Host: its own
+ * handlers take them now, as if they had just arrived.  (Those that hit it
+ * on the way in have been handled already: the entry was cancelled.)
+ */
+static void raise_host_events(u32 events)
+{
+	if (events & LG_EVENT_MCE)
+		asm volatile("int $18");
+	if (events & LG_EVENT_NMI)
+		asm volatile("int $2");
+}
+
+/* True if the Guest ran (and cpu->regs holds why it stopped). */
+bool lg_run_guest_once(struct lg_cpu *cpu)
 {
 	struct lg_cpu_pages *pages;
 	int host_cpu;
+	u32 events;
+	bool ran;
 
 	local_irq_disable();
 	host_cpu = smp_processor_id();
@@ -384,22 +473,28 @@ void lg_run_guest_once(struct lg_cpu *cpu)
 
 	copy_in(cpu, pages, host_cpu);
 	disable_sysenter();
-	/* The Switcher's "ltr" needs a GDT it can write: see switcher_asm.S. */
+	/* The Switcher's "ltr" needs a GDT it can write: see switcher.S. */
 	load_direct_gdt(host_cpu);
 
-	run_switcher(pages);
+	events = run_switcher(pages);
 
 	load_fixmap_gdt(host_cpu);
 	restore_sysenter();
 
-	cpu->regs = pages->rp.regs;
-	cpu->cr2 = pages->rp.cr2;
-	/* An NMI that hit the Switcher itself is the Host's: raise it now. */
-	if (pages->rp.nmi_pending) {
-		pages->rp.nmi_pending = 0;
-		asm volatile("int $2");
+	/*
+	 * A cancelled entry leaves the Guest as it was: the regs page holds
+	 * half-loaded registers, and only its trap number is ours.
+	 */
+	ran = !(pages->rp.regs.trapnum & LG_TRAP_ABORTED);
+	if (ran) {
+		cpu->regs = pages->rp.regs;
+		cpu->cr2 = pages->host.cr2;
+	} else {
+		cpu->stats.aborted_entries++;
 	}
+	raise_host_events(events);
 	local_irq_enable();
+	return ran;
 }
 
 /*> H300

@@ -22,12 +22,16 @@
  *    and the Host GDT comes back before the Host IDT.
  *  - "ltr" sets the busy bit in the descriptor it loads, so it needs a
  *    writable GDT and a descriptor that is not busy yet.  The Host runs on
- *    its writable ("direct") GDT while a Guest is out, see switcher.c.
+ *    its writable ("direct") GDT while a Guest is out, see run.c.
+ *  - The Host's own handlers never run on the regs page: the Host stack
+ *    is in %esp whenever the Host's IDT is loaded.  Our few instructions
+ *    of NMI handling are all that ever runs on the regs page in ring 0.
  */
 #include <asm/segment.h>
 #include "lg_layout.h"
 
 #define STATE(field)	(LGP_STATE + (field))(%eax)
+#define HOST(field)	(LGP_HOST + (field))(%eax)
 #define REGS(field)	(LGP_REGS + (field))(%eax)
 
 	.section .text.lg_switcher, "ax"
@@ -36,7 +40,7 @@
 lg_switcher_start:
 
 /*> S100
- * Entering the Guest.  run_switcher() in switcher.c did "pushfl" and then
+ * Entering the Guest.  run_switcher() in run.c did "pushfl" and then
  * "lcall" to here, so the Host stack already looks like an interrupt frame
  * (eflags, cs, eip): one "iret" takes us home.  %eax points to this CPU's
  * pages, into which C has copied the Guest's registers, GDT, IDT and TSS,
@@ -51,26 +55,38 @@ lg_switch_to_guest:
 	pushl	%gs
 	pushl	%ss
 	pushl	%ebp
-	movl	%esp, STATE(LGS_HOST_SP)
-
-	/* Remember the Host's tables and control registers, to put them back. */
-	sgdt	STATE(LGS_HOST_GDT)
-	sidt	STATE(LGS_HOST_IDT)
-	movl	%cr3, %edx
-	movl	%edx, STATE(LGS_HOST_CR3)
-	movl	%cr4, %edx
-	movl	%edx, STATE(LGS_HOST_CR4)
-	movl	%cr0, %edx
-	movl	%edx, STATE(LGS_HOST_CR0)
 
 	/*
-	 * Move to the stack in the regs page before the Guest IDT goes in: an
-	 * NMI arriving from now on lands in our stub, which finds this CPU's
-	 * pages through the IDT base and must not touch the Host stack.
+	 * What we must put back, into the host page, which no Guest maps.
+	 * Only %cr3 goes in the state page: we need it while the Guest's
+	 * page tables are still loaded, on the way out.
 	 */
-	leal	LGP_REGS(%eax), %esp
+	movl	%esp, HOST(LGH_SP)
+	sgdt	HOST(LGH_GDT)
+	sidt	HOST(LGH_IDT)
+	sldt	HOST(LGH_LDT)
+	movl	%cr4, %edx
+	movl	%edx, HOST(LGH_CR4)
+	movl	%cr0, %edx
+	movl	%edx, HOST(LGH_CR0)
+	movl	%cr3, %edx
+	movl	%edx, STATE(LGS_HOST_CR3)
+
 	lidt	STATE(LGS_GUEST_IDT_DESC)
+	/*
+	 * From here to the "iret" an NMI or machine check lands in our stub,
+	 * which cancels the entry (S300): nothing below needs undoing by hand.
+	 */
+lg_entry_window:
 	lgdt	STATE(LGS_GUEST_GDT_DESC)
+
+	/*
+	 * No LDT in the Guest.  The Launcher may have one (modify_ldt), and
+	 * its descriptors sit at a Host address the Guest could map a page of
+	 * its own over: a call gate there would be a way into ring 0.
+	 */
+	xorl	%edx, %edx
+	lldt	%dx
 
 	/* The Guest TSS: its ring-0 stack is the top of the regs page. */
 	movl	$LG_TSS_SEL, %edx
@@ -82,16 +98,21 @@ lg_switch_to_guest:
 	 * them here rather than through the kernel's helpers because SMAP and
 	 * UMIP are pinned bits there: clearing them from C would warn.
 	 */
-	movl	STATE(LGS_HOST_CR0), %edx
+	movl	HOST(LGH_CR0), %edx
 	andl	$~LG_CR0_TS, %edx
 	orl	STATE(LGS_GUEST_TS), %edx
 	movl	%edx, %cr0
-	movl	STATE(LGS_HOST_CR4), %edx
+	movl	HOST(LGH_CR4), %edx
 	andl	$~LG_CR4_GUEST_OFF, %edx
 	movl	%edx, %cr4
 
-	/* Last, the Guest's shadow page tables.  They map these pages too. */
+	/*
+	 * Last, the Guest's shadow page tables.  They map these pages too,
+	 * but not the host page: from here on only the regs and state pages
+	 * can be touched.
+	 */
 	movl	STATE(LGS_GUEST_CR3), %edx
+	leal	LGP_REGS(%eax), %esp
 	movl	%edx, %cr3
 
 	/* The Guest's registers are on our stack, in struct lg_regs order. */
@@ -108,6 +129,7 @@ lg_switch_to_guest:
 	popl	%es
 	/* Step over the trap number and error code: an iret frame is left. */
 	addl	$8, %esp
+lg_entry_iret:
 	iret
 
 /*> S200
@@ -146,33 +168,53 @@ lg_exit_to_host:
 	movl	%esp, %eax
 	subl	$LGP_REGS, %eax
 
-	/* The fault address dies with the next Host page fault: keep it. */
-	movl	%cr2, %edx
-	movl	%edx, LGP_CR2(%eax)
-
 	/* Host page tables first: the Host's GDT, IDT and stack live there. */
 	movl	STATE(LGS_HOST_CR3), %edx
 	movl	%edx, %cr3
-	movl	STATE(LGS_HOST_CR4), %edx
+
+	/* The host page is mapped again.  Keep the fault address there. */
+	movl	%cr2, %edx
+	movl	%edx, HOST(LGH_CR2)
+	movl	HOST(LGH_CR4), %edx
 	movl	%edx, %cr4
-	movl	STATE(LGS_HOST_CR0), %edx
+	movl	HOST(LGH_CR0), %edx
 	movl	%edx, %cr0
 
 	/* Next time we "ltr" the Guest's TSS it must not be marked busy. */
 	andb	$~0x02, STATE(LGS_GUEST_GDT + LG_TSS_SEL + 5)
 
 	/* GDT before IDT: the Host's gates need the Host's code segment. */
-	lgdt	STATE(LGS_HOST_GDT)
-	lidt	STATE(LGS_HOST_IDT)
+	lgdt	HOST(LGH_GDT)
+	lldt	HOST(LGH_LDT)
 
 	/* The Host's TSS is still marked busy from when it was loaded. */
-	movl	STATE(LGS_HOST_GDT + 2), %edx
+	movl	HOST(LGH_GDT + 2), %edx
 	andb	$~0x02, (GDT_ENTRY_TSS * 8 + 5)(%edx)
 	movl	$(GDT_ENTRY_TSS * 8), %edx
 	ltr	%dx
 
-	/* Back onto the Host stack, and its segment registers. */
-	movl	STATE(LGS_HOST_SP), %esp
+	/*
+	 * The Host's stack, then the Host's IDT: an NMI from here on runs the
+	 * Host's handler, which must find a Host stack under it.
+	 */
+	movl	HOST(LGH_SP), %esp
+	lidt	HOST(LGH_IDT)
+
+	/*
+	 * Did an NMI or machine check hit us on the way out (S300)?  Its
+	 * handler said so with EFLAGS.NT, which must not survive to an
+	 * "iret" (it would mean a task return); %esi tells run.c which.
+	 */
+	xorl	%esi, %esi
+	pushfl
+	popl	%edx
+	btrl	$LG_EFLAGS_NT_BIT, %edx
+	jnc	1f
+	pushl	%edx
+	popfl
+	movl	LGP_EVENTS(%eax), %esi
+1:
+	/* Back to the Host's segment registers. */
 	popl	%ebp
 	popl	%ss
 	popl	%gs
@@ -187,9 +229,15 @@ lg_exit_to_host:
 	 * Vector 0x80 is never a Host interrupt: it is a Guest system call
 	 * that the Host must look at, like the traps below 32.  Neither is
 	 * a fault inside the Switcher (LG_TRAP_SWITCHER | vector), which
-	 * has no Host IDT entry at all.
+	 * has no Host IDT entry at all.  A cancelled entry
+	 * (LG_TRAP_ABORTED | vector) brings an NMI or machine check along.
 	 */
 	movl	REGS(LGR_TRAPNUM), %ebx
+	testl	$LG_TRAP_ABORTED, %ebx
+	jz	2f
+	movzbl	%bl, %ebx
+	jmp	lg_deliver_to_host
+2:
 	cmpl	$2, %ebx		/* NMI */
 	je	lg_deliver_to_host
 	cmpl	$18, %ebx		/* machine check */
@@ -205,7 +253,7 @@ lg_return_to_host:
 
 lg_deliver_to_host:
 	/* Reassemble the handler address from the Host's IDT gate. */
-	movl	STATE(LGS_HOST_IDT + 2), %edx
+	movl	HOST(LGH_IDT + 2), %edx
 	leal	(%edx, %ebx, 8), %edx
 	movzwl	(%edx), %ecx
 	movl	4(%edx), %edx
@@ -223,12 +271,20 @@ lg_deliver_to_host:
  * A trap taken in ring 0 came from the Switcher itself: the Guest IDT was
  * loaded but we had not yet left (or not yet reached) the Guest.
  *
- * An NMI is the expected case.  We cannot run the Host's handler from here,
- * so we note it in the regs page and return; switcher.c raises it in the
- * Host as soon as we are back (and so the Host never loses an NMI).  This
- * code may run on the Host stack or the regs page, with either GDT, so it
- * finds this CPU's pages through the IDT base, which is always ours here,
- * and uses only %ss, which is flat in every case.
+ * NMIs and machine checks are the Host's, and the Host must get every one.
+ * We cannot run its handler from here, with the Guest's tables loaded, so:
+ *  - on the way in (lg_entry_window to lg_entry_iret) we give up entering
+ *    and go home at once with LG_TRAP_ABORTED | vector, which runs the
+ *    Host's handler for it as soon as the Host's IDT is back.  Whatever we
+ *    loaded so far is simply reloaded with the Host's values.
+ *  - on the way out, the exit is already under way: we note the event in
+ *    the regs page (LGP_EVENTS), set NT in the flags we return to, and
+ *    let the exit finish; S200 sees NT and run.c raises the event.
+ * We find this CPU's pages through the IDT base, which is always ours here,
+ * and touch memory only through %ss, which is flat in every case.  This
+ * runs on the Host stack or on the regs page; on the regs page the deepest
+ * it goes is a trap frame (72 bytes) plus an NMI and a machine check on top
+ * (5 words each, and the 3 we push), far from the page's bottom word.
  *
  * Anything else is a fault while loading the Guest's state (say, a segment
  * register whose descriptor the Guest has since broken).  The registers we
@@ -237,17 +293,9 @@ lg_deliver_to_host:
  */
 lg_trap_in_switcher:
 	cmpl	$2, (%esp)
-	jne	lg_switcher_fault
-	pushl	%eax
-	subl	$8, %esp
-	sidt	2(%esp)
-	movl	4(%esp), %eax
-	subl	$(LGP_STATE + LGS_GUEST_IDT), %eax
-	movl	$1, %ss:LGP_NMI_PENDING(%eax)
-	addl	$8, %esp
-	popl	%eax
-	addl	$8, %esp
-	iret
+	je	lg_host_event
+	cmpl	$18, (%esp)
+	je	lg_host_event
 
 lg_switcher_fault:
 	subl	$8, %esp
@@ -260,8 +308,60 @@ lg_switcher_fault:
 	leal	LGP_REGS(%eax), %esp
 	jmp	lg_exit_to_host
 
+lg_host_event:
+	/* Stack: eax, edx, ecx, then vector, errcode, eip, cs, eflags. */
+	pushl	%edx
+	pushl	%ecx
+	pushl	%eax
+
+	/* This CPU's pages, from the IDT base. */
+	pushl	%eax
+	pushl	%eax
+	sidt	2(%esp)
+	popl	%eax
+	popl	%eax
+	subl	$(LGP_STATE + LGS_GUEST_IDT), %eax
+
+	/* Where were we?  Compare the EIP with our own labels. */
+	call	3f
+3:	popl	%ecx
+	movl	%ss:20(%esp), %edx
+	subl	%ecx, %edx
+	addl	$(3b - lg_entry_window), %edx
+	cmpl	$(lg_entry_iret - lg_entry_window), %edx
+	jbe	lg_entry_abort
+
+	/* On the way out: note it, and mark the flags we return to. */
+	movl	$LG_EVENT_NMI, %edx
+	cmpl	$2, %ss:12(%esp)
+	je	4f
+	movl	$LG_EVENT_MCE, %edx
+4:	btsl	$LG_EFLAGS_NT_BIT, %ss:28(%esp)
+	jc	5f
+	/* First event since the Guest stopped: what is there is the Guest's. */
+	movl	$0, %ss:LGP_EVENTS(%eax)
+5:	orl	%edx, %ss:LGP_EVENTS(%eax)
+	popl	%eax
+	popl	%ecx
+	popl	%edx
+	addl	$8, %esp
+	iret
+
+lg_entry_abort:
+	/*
+	 * The Guest has not run yet.  Go home as if it had trapped with this
+	 * vector, flagged so that run.c knows the registers in the regs
+	 * page are not the Guest's.  We never "iret" from here: after an NMI
+	 * the CPU blocks further NMIs until the Host's handler returns.
+	 */
+	movl	%ss:12(%esp), %edx
+	orl	$LG_TRAP_ABORTED, %edx
+	movl	%edx, %ss:REGS(LGR_TRAPNUM)
+	leal	LGP_REGS(%eax), %esp
+	jmp	lg_exit_to_host
+
 /*> S400
- * The 256 stubs, each LG_STUB_SIZE bytes long so that switcher.c can find
+ * The 256 stubs, each LG_STUB_SIZE bytes long so that run.c can find
  * stub N by arithmetic.  The CPU pushes an error code for vectors 8, 10-14
  * and 17; every other stub pushes a zero in its place so the frame is the
  * same shape for all.
