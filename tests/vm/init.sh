@@ -12,6 +12,7 @@
 #                    compared with the first
 #   lgtest=nmi       the same as full, but the harness injects NMIs while
 #                    the Guest runs, and we report how many the kernel saw
+#   lgtest=mce       the same with machine checks instead of NMIs
 #   lgtest=demo      insmod, the Guest once on the console, rmmod
 #   lgres=ttyS1      a second serial port that gets a copy of everything we
 #                    print (the harness parses that clean copy; the console
@@ -26,7 +27,7 @@
 #   @@LG PARALLEL <n> rc=<exit status> tap=<same|differs>
 #   @@LG HOSTILE <name> rc=<Launcher exit status> reason=<found|missing>
 #   @@LG NMI START / @@LG NMI STOP (the harness injects NMIs in between)
-#   @@LG STEP nmi rc=0 before=<count> after=<count> cpus=<n>
+#   @@LG STEP nmi rc=0 before=<count> after=<count> cpus=<n> (or STEP mce)
 #
 # There is no `set -e`: PID 1 must never exit (the kernel would panic), and
 # after a failed step we still want the rest, dmesg above all.  We always end
@@ -175,17 +176,21 @@ run_hostile_guests() {
 	say "@@LG END hostile rc=0 count=$(wc -l </tmp/hostile.list) t=$(now)"
 }
 
-# nmi_count: NMIs the kernel has handled, summed over all CPUs.
-nmi_count() {
-	awk '$1 == "NMI:" { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i }
+# event_count ROW: the events of one /proc/interrupts row ("NMI:" for NMIs,
+# "MCE:" for machine check exceptions), summed over all CPUs.
+event_count() {
+	awk -v row="$1" '$1 == row { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i }
 	     END { print n + 0 }' /proc/interrupts
 }
 
-# The Guest with the harness sending NMIs from outside all along: the full
-# run (most NMIs then land in the Host, between the Guest's many exits),
-# then a Guest that spins without exits (most land in the Guest itself).
+# The Guest with the harness sending NMIs (or, for lgtest=mce, machine
+# checks) from outside all along: the full run (most then land in the Host,
+# between the Guest's many exits, and a few in the Switcher), then a Guest
+# that spins without exits (most land in the Guest itself).
 guest_under_nmis() {
-	before=$(nmi_count)
+	row=NMI:
+	[ "$scenario" = mce ] && row=MCE:
+	before=$(event_count "$row")
 	say "@@LG NMI START"
 	run guest timeout -s KILL "$limit" /lguest --stats 64 /guest.elf
 	# External NMIs only reach CPU 0 (see nmi-inject.py): the spinning
@@ -194,7 +199,7 @@ guest_under_nmis() {
 	say "@@LG NMI STOP"
 	# The harness polls for STOP; let its last NMI land before we count.
 	sleep 2
-	say "@@LG STEP nmi rc=0 before=$before after=$(nmi_count) cpus=$(grep -c '^processor' /proc/cpuinfo)"
+	say "@@LG STEP $scenario rc=0 before=$before after=$(event_count "$row") cpus=$(grep -c '^processor' /proc/cpuinfo)"
 }
 
 # A Launcher killed while its Guest runs (spinning in the Guest) or sleeps
@@ -271,7 +276,7 @@ if ! run insmod insmod /lg.ko; then
 fi
 check_devnode
 run devtest /devtest
-if [ "$scenario" = nmi ]; then
+if [ "$scenario" = nmi ] || [ "$scenario" = mce ]; then
 	guest_under_nmis
 else
 	run guest timeout -s KILL "$limit" /lguest --stats 64 /guest.elf

@@ -290,8 +290,9 @@ lg_boot() {
 	local smp=$1 cpu=$2 scenario=$3 dir=$4
 	local monitor=none mondir='' qemu_pid inject_pid rc=0
 	rm -f "$dir/serial.log" "$dir/results.log" "$dir/nmi-sent"
-	# The nmi scenario needs QEMU's monitor, on a socket with a short path.
-	if [ "$scenario" = nmi ]; then
+	# The nmi and mce scenarios need QEMU's monitor, on a socket with a
+	# short path.
+	if [ "$scenario" = nmi ] || [ "$scenario" = mce ]; then
 		mondir=$(mktemp -d /tmp/lg-mon.XXXXXX)
 		monitor=unix:$mondir/sock,server=on,wait=off
 	fi
@@ -304,7 +305,7 @@ lg_boot() {
 	qemu_pid=$!
 	if [ -n "$mondir" ]; then
 		python3 "$lg_vm_dir/nmi-inject.py" "$mondir/sock" "$dir/results.log" \
-			"$dir/nmi-sent" "$LG_VM_TIMEOUT" >>"$dir/qemu.log" 2>&1 &
+			"$dir/nmi-sent" "$LG_VM_TIMEOUT" "$scenario" >>"$dir/qemu.log" 2>&1 &
 		inject_pid=$!
 	fi
 	wait "$qemu_pid" || rc=$?
@@ -431,6 +432,9 @@ lg_at_least() {
 lg_nmi_exits() {
 	grep -Eiq '^trap 0x02 [1-9]' <<<"$1"
 }
+lg_mce_exits() {
+	grep -Eiq '^trap 0x12 [1-9]' <<<"$1"
+}
 
 # lg_check_each TAG RES MARKER STEP PREDICATE WHAT: one result for each
 # "@@LG MARKER <name> <details>" line init printed, passing when PREDICATE
@@ -446,13 +450,18 @@ lg_check_each() {
 	lg_check "$tag: all ${count:-?} $step guests ran (ran $n)" lg_is "$n" "${count:-none}"
 }
 
-# lg_check_nmis TAG DIR: the nmi scenario's verdict.  Every NMI QEMU
-# injected must show up in the kernel's count, and some of them must have
-# arrived while the spinning Guest ran (its Host counters show NMI exits).
+# lg_check_nmis TAG DIR [mce]: the nmi (or mce) scenario's verdict.  Every
+# NMI (machine check) QEMU injected must show up in the kernel's count, and
+# some of them must have arrived while the spinning Guest ran (its Host
+# counters show trap 0x02, or 0x12, exits).
 lg_check_nmis() {
-	local tag=$1 dir=$2 sent=0 before=0 after=0 cpus=0 step spin
+	local tag=$1 dir=$2 kind=${3:-nmi} sent=0 before=0 after=0 cpus=0 step spin
+	local what=NMIs vector=0x02 exits=lg_nmi_exits
+	if [ "$kind" = mce ]; then
+		what="machine checks" vector=0x12 exits=lg_mce_exits
+	fi
 	[ -s "$dir/nmi-sent" ] && read -r sent <"$dir/nmi-sent"
-	step=$(tr -d '\r' <"$dir/results.log" | sed -n 's/^@@LG STEP nmi rc=0 //p' | tail -n 1)
+	step=$(tr -d '\r' <"$dir/results.log" | sed -n "s/^@@LG STEP $kind rc=0 //p" | tail -n 1)
 	if [ -n "$step" ]; then
 		before=${step#*before=}
 		before=${before%% *}
@@ -460,16 +469,16 @@ lg_check_nmis() {
 		after=${after%% *}
 		cpus=${step#*cpus=}
 	fi
-	lg_check "$tag: NMIs were injected while the guest ran (sent $sent)" \
+	lg_check "$tag: $what were injected while the guest ran (sent $sent)" \
 		lg_at_least "$sent" 10
-	lg_check "$tag: every NMI reached the host ($sent sent to CPU 0 of $cpus, $((after - before)) handled)" \
+	lg_check "$tag: every one of the $what reached the host ($sent sent to CPU 0 of $cpus, $((after - before)) handled)" \
 		lg_is "$((after - before))" "$sent"
 	spin=$(lg_section spin "$dir/results.log")
 	lg_check "$tag: the spinning guest powered off (exit ${spin:+$(lg_rc spin "$dir/results.log")})" \
 		lg_is "$(lg_rc spin "$dir/results.log")" 0
-	lg_check "$tag: NMIs that hit the guest went through the Switcher to the host (--stats trap 0x02)" \
-		lg_nmi_exits "$spin"
-	grep -Ei '^(exits|trap 0x02) ' <<<"$spin" | lg_diag_head 4 || true
+	lg_check "$tag: $what that hit the guest went through the Switcher to the host (--stats trap $vector)" \
+		"$exits" "$spin"
+	grep -Ei "^(exits|aborted_entries|trap $vector) " <<<"$spin" | lg_diag_head 4 || true
 }
 
 # lg_check_results TAG SCENARIO DIR: turn a finished VM run into TAP.
@@ -498,6 +507,7 @@ lg_check_results() {
 		<<<"$guest" | lg_diag_head 40 || true
 
 	[ "$scenario" != nmi ] || lg_check_nmis "$tag" "$dir"
+	[ "$scenario" != mce ] || lg_check_nmis "$tag" "$dir" mce
 
 	# Every hostile Guest killed (exit 1) with the reason init.sh expects;
 	# the Guests that ran side by side all passed like the lone run.

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Inject NMIs into a QEMU VM while the VM asks for them.
+"""Inject NMIs (or machine checks) into a QEMU VM while the VM asks for them.
 
-usage: nmi-inject.py MONITOR_SOCKET RESULTS_LOG SENT_FILE TIMEOUT_SECS
+usage: nmi-inject.py MONITOR_SOCKET RESULTS_LOG SENT_FILE TIMEOUT_SECS [nmi|mce]
 
 The VM's /init prints "@@LG NMI START" on its results port before it runs a
 Guest and "@@LG NMI STOP" after; in between we send QEMU's "nmi" monitor
@@ -11,6 +11,13 @@ to NMI on the boot CPU only, so each command is exactly one NMI on CPU 0.  The V
 kernel received in /proc/interrupts; the harness compares that with the
 number we write to SENT_FILE.  Nothing may be lost on the way, whether the
 NMI lands in the Host, in the Switcher or in the Guest.
+
+With "mce" we send machine checks to CPU 0 instead, every 250 ms: an
+uncorrected error in bank 1 that is not enabled (MCi_STATUS has VAL and UC
+but not EN) with MCG_STATUS = MCIP | RIPV.  QEMU raises #MC for it; the
+kernel's handler counts it (the "MCE:" row of /proc/interrupts), grades it
+"not enabled" and carries on.  The gap leaves the handler time to clear
+MCIP: QEMU resets a machine that takes a machine check while MCIP is set.
 """
 import os
 import socket
@@ -27,16 +34,30 @@ def seen(path, marker):
 
 
 def drain(sock):
-    """Throw away the monitor's banner, echoes and prompts."""
+    """Throw away the monitor's banner, echoes and prompts, but pass on
+    what it says about a machine check (QEMU resets a machine that takes
+    one while the last is still in progress, and says so here)."""
     try:
-        while sock.recv(4096):
-            pass
+        while True:
+            text = sock.recv(4096)
+            if not text:
+                break
+            for line in text.decode(errors="replace").splitlines():
+                if "MCE" in line:
+                    print("nmi-inject: QEMU says: " + line.strip(), file=sys.stderr)
     except (BlockingIOError, InterruptedError):
         pass
 
 
+COMMANDS = {
+    "nmi": (b"nmi\n", 0.1),
+    "mce": (b"mce 0 1 0xa000000000000000 0x5 0 0\n", 0.25),
+}
+
+
 def main():
     mon, results, sent_file, timeout = sys.argv[1:5]
+    command, interval = COMMANDS[sys.argv[5] if len(sys.argv) > 5 else "nmi"]
     deadline = time.monotonic() + float(timeout)
     sent = 0
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -51,15 +72,16 @@ def main():
     sock.setblocking(False)
 
     while not seen(results, "@@LG NMI START"):
-        if time.monotonic() > deadline or seen(results, "@@LG END nmi rc="):
+        if time.monotonic() > deadline or seen(results, "@@LG END nmi rc=") \
+                or seen(results, "@@LG END mce rc="):
             break
         drain(sock)
         time.sleep(0.05)
     else:
         while not seen(results, "@@LG NMI STOP") and time.monotonic() < deadline:
-            sock.sendall(b"nmi\n")
+            sock.sendall(command)
             sent += 1
-            time.sleep(0.1)
+            time.sleep(interval)
             drain(sock)
 
     tmp = sent_file + ".tmp"
