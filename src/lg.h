@@ -182,7 +182,6 @@ extern char lg_switch_to_guest[], lg_trap_stubs[];
 extern unsigned long lg_switcher_addr;
 /* The lowest address the Guest must leave alone (page-directory aligned). */
 extern unsigned long lg_switcher_reserve_base;
-extern unsigned int lg_switcher_pages;
 
 /* core.c: guest memory, death, the run loop */
 bool lg_range_ok(struct lguest *lg, unsigned long gpa, unsigned long len);

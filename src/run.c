@@ -17,7 +17,6 @@
 
 unsigned long lg_switcher_addr;
 unsigned long lg_switcher_reserve_base;
-unsigned int lg_switcher_pages;
 
 static unsigned int switcher_text_count;
 static struct page **switcher_cpu_pages;	/* LG_CPU_PAGES for each CPU */
@@ -134,8 +133,6 @@ static void *vmap_cpu_pages(void)
 
 static int map_switcher(void)
 {
-	unsigned long data_end;
-
 	switcher_text = lg_switcher_start;
 	switcher_text_count = (lg_switcher_end - lg_switcher_start) / PAGE_SIZE;
 	if (!PAGE_ALIGNED(switcher_text) || !is_vmalloc_addr(switcher_text)) {
@@ -162,9 +159,6 @@ static int map_switcher(void)
 	lg_switcher_addr = min((unsigned long)switcher_text,
 			       (unsigned long)switcher_data);
 	lg_switcher_reserve_base = lg_switcher_addr & LG_PDE_MASK;
-	data_end = (unsigned long)lg_cpu_pages(nr_cpu_ids - 1) + sizeof(struct lg_cpu_pages);
-	lg_switcher_pages = (max((unsigned long)lg_switcher_end, data_end) -
-			     lg_switcher_addr) >> PAGE_SHIFT;
 	lg_entry.offset = switcher_sym(lg_switch_to_guest);
 	lg_entry.segment = LG_CS;
 	return 0;
