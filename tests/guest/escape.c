@@ -747,8 +747,8 @@ static void test_switcher_area(void)
 
 void switcher_probe(unsigned int want_cpus)
 {
-	unsigned int scans = 0, stray_writable = 0, stray_near = 0, own_bad = 0;
-	unsigned int first_ms = 0, i;
+	unsigned int scans = 0, stray_writable = 0, stray_near = 0;
+	unsigned int regs_bad = 0, state_bad = 0, first_ms = 0, i;
 	struct lguest_timespec start, t0, t1;
 	struct scan s;
 
@@ -764,7 +764,8 @@ void switcher_probe(unsigned int want_cpus)
 		scans++;
 		stray_writable += s.stray_writable;
 		stray_near += s.stray_near + !s.pages;
-		own_bad += !s.own_regs_rw + !s.own_state_ro;
+		regs_bad += !s.own_regs_rw;
+		state_bad += !s.own_state_ro;
 		if (s.stray_writable || s.stray_near || !s.own_regs_rw || !s.own_state_ro) {
 			report_info("scan %u:", scans);
 			scan_info(&s);
@@ -782,9 +783,9 @@ void switcher_probe(unsigned int want_cpus)
 	for (i = 0; i < seen.nr_cpus; i++)
 		report_info("  %#x", seen.cpus[i]);
 
-	report(scans && !stray_writable && !own_bad,
+	report(scans && !stray_writable && !regs_bad,
 	       "every scan found one writable page: this CPU's regs page");
-	report(scans && !own_bad, "every scan found this CPU's state page mapped read-only");
+	report(scans && !state_bad, "every scan found this CPU's state page mapped read-only");
 	report(scans && !stray_near,
 	       "no scan found anything 4 MiB apart from this CPU's pages (another CPU's)");
 	if (want_cpus > 1)
