@@ -348,7 +348,8 @@ run badhcall expect_failure timeout -s KILL "$limit" /lguest 64 /guest.elf lgtes
 run_hostile_guests
 parallel_guests
 kill_guests
-switcher_probes
+# repeat20's time goes to its 20 runs; vm-686pae-nmi probes that Host.
+[ "$scenario" = repeat20 ] || switcher_probes
 [ "$scenario" = repeat20 ] && repeat_guest
 run rmmod rmmod lg
 finish
