@@ -14,6 +14,12 @@
  *   spin      stay in the Guest, without a single exit of our own, for about
  *             a second of emulated time, then power off: the VM harness
  *             sends NMIs meanwhile, and they must reach the Host
+ *   switcher-probe  scan the Switcher area again and again (escape.c) while
+ *             the VM harness moves our Launcher between CPUs; with
+ *             lgcpus=N (N > 1) also check that we ran on two of them
+ *
+ * lgscan=full makes the escape area of a full run look at every page of the
+ * Switcher area, not a sample (ten seconds or so under QEMU's emulation).
  */
 #include "lib/libguest.h"
 #include "lib/hcall.h"
@@ -36,6 +42,7 @@ static const struct {
 	{ "user",	test_user },
 	{ "timer",	test_timer },
 	{ "fpu",	test_fpu },
+	{ "escape",	test_escape },
 };
 
 /*
@@ -73,6 +80,25 @@ static __noreturn void scenario_sleep(void)
 		hcall0(LHCALL_HALT);
 }
 
+/* The Switcher-area checks alone, repeated, with their own TAP plan. */
+static __noreturn void scenario_switcher_probe(u32 boot_params)
+{
+	char buf[8];
+	unsigned int cpus = 1;
+	const char *p = cmdline_option(boot_params, "lgcpus", buf, sizeof(buf));
+
+	if (p) {
+		cpus = 0;
+		for (; *p >= '0' && *p <= '9'; p++)
+			cpus = cpus * 10 + (unsigned int)(*p - '0');
+	}
+	report_info("lgtest=switcher-probe: expecting %u host CPUs", cpus);
+	report_prefix_push("switcher-probe");
+	switcher_probe(cpus);
+	report_prefix_pop();
+	guest_shutdown(report_summary() ? "tests failed" : "Power down");
+}
+
 static void run_all(void)
 {
 	unsigned int i;
@@ -89,7 +115,7 @@ __noreturn void guest_main(u32 boot_params);
 
 __noreturn void guest_main(u32 boot_params)
 {
-	char name[32];
+	char name[32], opt[8];
 	const char *scenario;
 
 	guest_setup();
@@ -107,10 +133,14 @@ __noreturn void guest_main(u32 boot_params)
 		scenario_spin();
 	if (scenario && !strcmp(scenario, "sleep"))
 		scenario_sleep();
+	if (scenario && !strcmp(scenario, "switcher-probe"))
+		scenario_switcher_probe(boot_params);
 	if (scenario && !strncmp(scenario, "hostile-", 8))
 		run_hostile(scenario + 8);
 	if (scenario && strcmp(scenario, "all"))
 		report_abort("unknown scenario lgtest=%s", scenario);
+	if (cmdline_option(boot_params, "lgscan", opt, sizeof(opt)) && !strcmp(opt, "full"))
+		escape_full_scan = true;
 
 	run_all();
 	/* "Power down" is what a Linux Guest's pm_power_off sends. */

@@ -14,6 +14,11 @@ void test_pgtable(void);
 void test_user(void);
 void test_timer(void);
 void test_fpu(void);
+void test_escape(void);
+extern bool escape_full_scan;	/* lgscan=full: escape.c scans every Switcher page */
+
+/* escape.c: lgtest=switcher-probe, the Switcher-area scan again and again */
+void switcher_probe(unsigned int want_cpus);
 
 /* hostile.c: lgtest=hostile-NAME; returns only for an unknown NAME */
 void run_hostile(const char *name);
@@ -25,9 +30,12 @@ void run_hostile(const char *name);
  */
 #define PF_TEST_VA		0xD0000000u	/* pf.c: three pages */
 #define RING_TEST_VA		0xD0800000u	/* hcall.c: one page */
+#define ESCAPE_NX_VA		0xD0C00000u	/* escape.c: one page (PAE) */
 #define HIGHEST_TEST_VA		0xD0FFFFFFu
 #define PGTABLE_TEST_VA		0x10000000u	/* pgtable.c: one page */
 #define USER_CODE_VA		0x08048000u	/* user.c */
 #define USER_STACK_VA		0x08050000u	/* user.c: one page */
+#define ESCAPE_COW_VA		0x20000000u	/* escape.c: one page, two tables */
+#define ESCAPE_UNMAPPED_VA	0x30000000u	/* escape.c: never mapped */
 
 #endif /* TESTS_H */

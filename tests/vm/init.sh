@@ -244,6 +244,74 @@ parallel_guests() {
 	say "@@LG END parallel rc=0 count=3 t=$(now)"
 }
 
+# probe_switcher NAME CPUS: the Switcher-area probe Guest (lgtest=switcher-probe,
+# tests/guest/escape.c), its Launcher moved between CPU 0 and CPU 1 every
+# 0.2 s when there are two, so that the Guest runs on a CPU after the other
+# one's pages were its own.  One SWITCHER line: the Launcher's exit status,
+# and "pass" when the Guest printed its plan and no "not ok".
+probe_switcher() {
+	/lguest 64 /guest.elf lgtest=switcher-probe "lgcpus=$2" </dev/null >/tmp/probe.out 2>&1 &
+	pid=$!
+	mask=1
+	ticks=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$2" -ge 2 ]; then
+			taskset -p "$mask" "$pid" >/dev/null 2>&1
+			mask=$((3 - mask))
+		fi
+		sleep 0.2
+		ticks=$((ticks + 1))
+		[ "$ticks" -lt $((limit * 5)) ] || kill -KILL "$pid" 2>/dev/null
+	done
+	wait "$pid"
+	rc=$?
+	result=fail
+	tap_of /tmp/probe.out >/tmp/probe.tap
+	if [ "$rc" = 0 ] && grep '^1\.\.' /tmp/probe.tap >/dev/null &&
+		! grep '^not ok' /tmp/probe.tap >/dev/null; then
+		result=pass
+	fi
+	cat /tmp/probe.out
+	cat /tmp/probe.out >&3
+	say "@@LG SWITCHER $1 rc=$rc result=$result cpus=$2"
+}
+
+# insmod_spread: lg.ko with spread_cpu_pages=1.  A module that does not know
+# the parameter loads all the same (the kernel only says it ignored it), so
+# that counts as a failure too, and the module goes out again.
+insmod_spread() {
+	unknown="unknown parameter 'spread_cpu_pages'"
+	before=$(dmesg | grep -c "$unknown")
+	insmod /lg.ko spread_cpu_pages=1 || return 1
+	[ "$(dmesg | grep -c "$unknown")" = "$before" ] && return 0
+	echo "lg.ko does not know spread_cpu_pages"
+	rmmod lg
+	return 1
+}
+
+# The probe with the module as loaded; on -smp 2 once more with each CPU's
+# pages in a page-directory entry of their own (spread_cpu_pages=1), then
+# the plain module back for the steps after us.
+switcher_probes() {
+	say "@@LG BEGIN switcher-probe"
+	cpus=$(grep -c '^processor' /proc/cpuinfo)
+	count=1
+	probe_switcher plain "$cpus"
+	if [ "$cpus" -ge 2 ]; then
+		count=2
+		if ! run rmmod-plain rmmod lg; then
+			say "@@LG SWITCHER spread rc=$rc result=no-rmmod cpus=$cpus"
+		elif ! run insmod-spread insmod_spread; then
+			say "@@LG SWITCHER spread rc=$rc result=no-insmod cpus=$cpus"
+			run insmod-plain insmod /lg.ko
+		else
+			probe_switcher spread "$cpus"
+			run rmmod-spread rmmod lg && run insmod-plain insmod /lg.ko
+		fi
+	fi
+	say "@@LG END switcher-probe rc=0 count=$count t=$(now)"
+}
+
 finish() {
 	say "@@LG BEGIN dmesg"
 	dmesg >&3
@@ -285,6 +353,8 @@ run badhcall expect_failure timeout -s KILL "$limit" /lguest 64 /guest.elf lgtes
 run_hostile_guests
 parallel_guests
 kill_guests
+# repeat20's time goes to its 20 runs; vm-686pae-nmi probes that Host.
+[ "$scenario" = repeat20 ] || switcher_probes
 [ "$scenario" = repeat20 ] && repeat_guest
 run rmmod rmmod lg
 finish

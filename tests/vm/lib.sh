@@ -429,6 +429,9 @@ lg_hostile_ok() {
 lg_at_least() {
 	[ "$1" -ge "$2" ]
 }
+lg_switcher_ok() {
+	[[ "$1" == *" rc=0 result=pass "* ]]
+}
 lg_nmi_exits() {
 	grep -Eiq '^trap 0x02 [1-9]' <<<"$1"
 }
@@ -518,6 +521,16 @@ lg_check_results() {
 		lg_is "$(lg_killed spin-sigkill "$res")" 137
 	lg_check "$tag: a guest whose Launcher gets SIGTERM in HALT is gone (exit 143)" \
 		lg_is "$(lg_killed sleep-sigterm "$res")" 143
+
+	# The Switcher-area probe, moved between CPUs (tests/guest/escape.c):
+	# with the module as loaded and, on -smp 2, with spread_cpu_pages=1.
+	# (init.sh leaves it out of repeat20.)
+	if [ "$scenario" != repeat20 ]; then
+		lg_check_each "$tag" "$res" SWITCHER switcher-probe lg_switcher_ok \
+			"exit 0, all its checks passed"
+		lg_section switcher-probe "$res" | grep -E '^(not ok|# |insmod:)' |
+			lg_diag_head 40 || true
+	fi
 
 	rc=$(lg_section badhcall "$res" | sed -n 's/^exit status //p')
 	lg_check "$tag: bad hypercall kills guest with reason (exit ${rc:-never run})" \

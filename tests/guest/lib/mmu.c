@@ -119,13 +119,20 @@ pte_t *pt_lookup(struct pgtable *pgt, u32 va, bool alloc)
 	return &pt[PT_INDEX(va)];
 }
 
-/* Map one page and tell the Host; SET_PTE names the top level. */
-void pt_map(struct pgtable *pgt, u32 va, u32 pa, u32 flags)
+/*
+ * Store a whole entry (flags above bit 31 too, with PAE) and tell the Host;
+ * SET_PTE names the top level.
+ */
+void pt_set(struct pgtable *pgt, u32 va, pte_t pte)
 {
-	pte_t pte = (pa & PAGE_MASK) | flags;
-
 	write_pte(pt_lookup(pgt, va, true), pte);
 	hcall(LHCALL_SET_PTE, pgt->top_pa, va, pte_lo(pte), pte_hi(pte));
+}
+
+/* Map one page. */
+void pt_map(struct pgtable *pgt, u32 va, u32 pa, u32 flags)
+{
+	pt_set(pgt, va, (pa & PAGE_MASK) | flags);
 }
 
 /* An empty PTE through SET_PTE is also how a Guest drops a single page. */

@@ -23,6 +23,9 @@ typedef u32 pte_t;
 #define PTE_P		0x001u
 #define PTE_RW		0x002u
 #define PTE_U		0x004u
+#ifdef CONFIG_PAE
+#define PTE_NX		(1ULL << 63)	/* no instruction fetch: PAE entries only */
+#endif
 
 /* A top-level table: virtual address for us, guest-physical for the Host. */
 struct pgtable {
@@ -74,6 +77,7 @@ static inline u32 page_pa(const void *page)
 
 pte_t *pt_lookup(struct pgtable *pgt, u32 va, bool alloc);
 void pt_map(struct pgtable *pgt, u32 va, u32 pa, u32 flags);
+void pt_set(struct pgtable *pgt, u32 va, pte_t pte);
 void pt_unmap(struct pgtable *pgt, u32 va);
 void pt_replace_table(struct pgtable *pgt, u32 va, void *table);
 void pt_clone(struct pgtable *dst, const struct pgtable *src);

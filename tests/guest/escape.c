@@ -1,0 +1,913 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * escape.c - the ways out of a Guest that the Host must keep shut.
+ *
+ * The Host shares the top of our address space with us (everything at or
+ * above 4 GiB - lguest_data.reserve_mem): the Switcher's text, read-only,
+ * and this CPU's two pages.  "sidt" (UMIP is off for us) finds them: the
+ * IDT sits at offset 512 of the read-only state page, the GDT at 256 and
+ * the TSS at 64, and the writable regs page, the ring-0 trap stack, is the
+ * page just below.  Nothing else may be mapped up there, no word the Host
+ * leaves in those pages may tell us where the Host kernel lives, and
+ * nothing we write into the regs page may make the Host act.
+ *
+ * Below the Switcher, the shadow page tables must stay one view of our
+ * memory however many trees cache it, and honour what our entries forbid.
+ * The descriptor tables the Host loads for us must not let a far transfer
+ * reach its ring-0 segments or its TSS.
+ *
+ * Checks that touch the Switcher's pages read sidt before and after and
+ * try again when it changed: between two exits the Host may move us to
+ * another CPU, whose pages sit elsewhere.
+ */
+#include "lib/libguest.h"
+#include "lib/hcall.h"
+#include "lib/desc.h"
+#include "lib/irq.h"
+#include "lib/mmu.h"
+#include "lib/processor.h"
+#include "tests.h"
+
+/* The state page, by offset; the regs page is the page below it. */
+#define STATE_TSS		64
+#define STATE_TSS_SP1		(STATE_TSS + 12)	/* our own ring-1 stack */
+#define STATE_GDT		256
+#define STATE_IDT		512
+#define REGS_FRAME		72	/* the trap frame at the top of the regs page */
+
+/* GDT selectors that are the Host's: ring-0 code and data, and the TSS. */
+#define HOST_CS_SEL		0x50
+#define HOST_DS_SEL		0x58
+#define HOST_TSS_SEL		0x80
+
+/*
+ * With spread_cpu_pages=1 the Host puts CPU n's pages 4 MiB * n above CPU
+ * 0's, so that no two CPUs share a page-directory entry.  We look that far
+ * either side of ours for pages that must not be there.
+ */
+#define CPU_SPREAD		0x400000u
+#define CPU_SPREAD_MAX		7
+
+/* How often a step is retried because sidt changed under it. */
+#define MOVE_TRIES		8
+
+#define TIMER_VECTOR		(LGUEST_IRQ_BASE + LGUEST_TIMER_IRQ)
+#define PF_FETCH		0x10	/* page-fault error code: instruction fetch */
+
+struct dt_ptr {
+	u16 limit;
+	u32 base;
+} __attribute__((packed));
+
+static u32 idt_base(void)
+{
+	struct dt_ptr p;
+
+	asm volatile("sidt %0" : "=m"(p));
+	return p.base;
+}
+
+static u32 gdt_base(void)
+{
+	struct dt_ptr p;
+
+	asm volatile("sgdt %0" : "=m"(p));
+	return p.base;
+}
+
+static u16 read_ldtr(void)
+{
+	u16 sel;
+
+	asm volatile("sldt %0" : "=m"(sel));
+	return sel;
+}
+
+static u16 read_tr(void)
+{
+	u16 sel;
+
+	asm volatile("str %0" : "=m"(sel));
+	return sel;
+}
+
+struct cpu_pages {
+	u32 regs, state;
+};
+
+static struct cpu_pages pages_of(u32 idt)
+{
+	struct cpu_pages p = { idt - STATE_IDT - PAGE_SIZE, idt - STATE_IDT };
+
+	return p;
+}
+
+static u32 switcher_base(void)
+{
+	return 0u - READ_ONCE(lguest_data.reserve_mem);
+}
+
+static bool in_switcher(u32 va)
+{
+	return READ_ONCE(lguest_data.reserve_mem) && va >= switcher_base();
+}
+
+/* A Host kernel address: the kernel's own, below the Switcher. */
+static bool host_address(u32 word)
+{
+	return word >= KERNEL_OFFSET && word < switcher_base();
+}
+
+/* ---- Accesses that may fault (the same pattern as probe_read). */
+
+static bool read_byte(u32 addr, u8 *val)
+{
+	u32 faulted = 1, v = 0;
+
+	ex_reset();
+	asm volatile(ASM_TRY("1f")
+		     "movzbl (%2), %1\n\t"
+		     "movl $0, %0\n"
+		     "1:"
+		     : "+r"(faulted), "+r"(v) : "r"(addr) : "memory");
+	ex_done();
+	*val = (u8)v;
+	return !faulted;
+}
+
+static bool write_byte(u32 addr, u8 val)
+{
+	u32 faulted = 1;
+
+	ex_reset();
+	asm volatile(ASM_TRY("1f")
+		     "movb %b2, (%1)\n\t"
+		     "movl $0, %0\n"
+		     "1:"
+		     : "+r"(faulted) : "r"(addr), "q"(val) : "memory");
+	ex_done();
+	return !faulted;
+}
+
+static bool fill_words(u32 addr, u32 val, u32 count)
+{
+	u32 faulted = 1;
+
+	ex_reset();
+	asm volatile(ASM_TRY("1f")
+		     "rep stosl\n\t"
+		     "movl $0, %0\n"
+		     "1:"
+		     : "+r"(faulted), "+D"(addr), "+c"(count) : "a"(val) : "memory");
+	ex_done();
+	return !faulted;
+}
+
+static bool copy_words(u32 *dst, u32 src, u32 count)
+{
+	u32 faulted = 1;
+
+	ex_reset();
+	asm volatile(ASM_TRY("1f")
+		     "rep movsl\n\t"
+		     "movl $0, %0\n"
+		     "1:"
+		     : "+r"(faulted), "+D"(dst), "+S"(src), "+c"(count) : : "memory");
+	ex_done();
+	return !faulted;
+}
+
+/* ---- The clock: fresh time stamps, and a watchdog. */
+
+#define WATCHDOG_NS		(50 * 1000 * 1000)
+
+static struct {
+	u32 ticks;
+	u32 watch_eip;		/* an EIP the Host must not keep us at */
+	bool fired;
+	trap_handler_t old;
+} clock;
+
+/*
+ * The Host delivers the timer even while it keeps re-entering us at one
+ * faulting instruction.  If that instruction is the one we watch, we leave
+ * it through the ASM_TRY fixup; otherwise we wind the watchdog up again.
+ */
+static bool clock_tick(struct ex_regs *regs)
+{
+	WRITE_ONCE(clock.ticks, clock.ticks + 1);
+	if (!clock.watch_eip || clock.fired)
+		return true;
+	if (!from_user(regs) && regs->eip == clock.watch_eip && ex_fixup) {
+		regs->eip = ex_fixup;
+		ex_fixup = 0;
+		clock.fired = true;
+		return true;
+	}
+	hcall1(LHCALL_SET_CLOCKEVENT, WATCHDOG_NS);
+	return true;
+}
+
+static void clock_on(void)
+{
+	clock.old = handle_exception(TIMER_VECTOR, clock_tick);
+	set_gate(TIMER_VECTOR, GATE_INTR, 0);
+	irq_unmask(LGUEST_TIMER_IRQ);
+}
+
+static void clock_off(void)
+{
+	hcall1(LHCALL_SET_CLOCKEVENT, 0);
+	irq_disable();
+	irq_mask(LGUEST_TIMER_IRQ);
+	handle_exception(TIMER_VECTOR, clock.old);
+}
+
+/*
+ * The Host writes lguest_data.time when it delivers an interrupt, so a
+ * clock event that fires at once gives us a fresh reading.
+ */
+static struct lguest_timespec host_time(void)
+{
+	u32 n = READ_ONCE(clock.ticks);
+	struct lguest_timespec t;
+	unsigned int i;
+
+	irq_disable();
+	hcall1(LHCALL_SET_CLOCKEVENT, 1);
+	for (i = 0; i < 4 && READ_ONCE(clock.ticks) == n; i++)
+		hcall0(LHCALL_HALT);
+	irq_disable();
+	t.tv_sec = READ_ONCE(lguest_data.time.tv_sec);
+	t.tv_nsec = READ_ONCE(lguest_data.time.tv_nsec);
+	return t;
+}
+
+static u32 ms_between(struct lguest_timespec a, struct lguest_timespec b)
+{
+	return (u32)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000);
+}
+
+/* ---- Descriptor tables: nothing reaches the Host's selectors. */
+
+struct dt_state {
+	u16 tr, ldtr;
+};
+
+static struct dt_state dt_now(void)
+{
+	struct dt_state s = { read_tr(), read_ldtr() };
+
+	return s;
+}
+
+/*
+ * Still in ring 1 on our own code segment, the same task and LDT, and the
+ * GDT where the Host keeps it (the IDT base itself may move with the CPU).
+ */
+static bool unchanged(const struct dt_state *before)
+{
+	return read_cs() == LGUEST_GUEST_CS && read_tr() == before->tr &&
+	       read_ldtr() == before->ldtr && gdt_base() == idt_base() - (STATE_IDT - STATE_GDT);
+}
+
+/*
+ * One far transfer under ASM_TRY, %esp put back afterwards: a faulting
+ * iret leaves its frame on the stack.  Every target is the fixup label,
+ * so a transfer the CPU allowed would land there too, on the wrong CS.
+ */
+#define TRY_FAR(insns)							\
+	do {								\
+		u32 __saved;						\
+									\
+		ex_reset();						\
+		asm volatile("movl %%esp, %0\n\t"			\
+			     ASM_TRY("1f")				\
+			     insns "\n"					\
+			     "1: movl %0, %%esp"			\
+			     : "=&r"(__saved) : : "memory", "cc");	\
+		ex_done();						\
+	} while (0)
+
+#define LCALL(sel)	TRY_FAR("lcall $" #sel ", $1f")
+#define LJMP(sel)	TRY_FAR("ljmp $" #sel ", $1f")
+#define IRET(sel)	TRY_FAR("pushfl\n\tpushl $" #sel "\n\tpushl $1f\n\tiret")
+
+/* The CPU refused with #GP naming the selector, and nothing changed. */
+static bool refused(const char *how, u32 sel, const struct dt_state *before)
+{
+	bool ok = last_ex.vector == GP_VECTOR && last_ex.error_code == (sel & ~3u) &&
+		  unchanged(before);
+
+	if (!ok)
+		report_info("%s to %#x: vector %d, error code %#x, now cs %#x tr %#x ldtr %#x",
+			    how, sel, (int)last_ex.vector, last_ex.error_code,
+			    read_cs(), read_tr(), read_ldtr());
+	return ok;
+}
+
+static void test_descriptor_tables(void)
+{
+	static const u32 host_sels[] = { HOST_CS_SEL, HOST_DS_SEL, HOST_TSS_SEL };
+	struct dt_state before = dt_now();
+	bool lar_ok = true, lsl_ok = true, ok;
+	unsigned int i;
+	u32 val;
+
+	report(before.ldtr == 0, "sldt reads 0: there is no LDT");
+	if (before.ldtr)
+		report_info("sldt: %#x", before.ldtr);
+
+	ex_reset();
+	asm volatile(ASM_TRY("1f") "lldt %w0\n" "1:" : : "r"(0) : "memory");
+	ex_done();
+	report(last_ex.vector == GP_VECTOR && unchanged(&before), "lldt from ring 1 raises #GP");
+
+	for (i = 0; i < ARRAY_SIZE(host_sels); i++) {
+		if (lar(host_sels[i], &val)) {
+			report_info("lar %#x: %#x", host_sels[i], val);
+			lar_ok = false;
+		}
+		if (lsl(host_sels[i], &val)) {
+			report_info("lsl %#x: %#x", host_sels[i], val);
+			lsl_ok = false;
+		}
+	}
+	report(lar_ok, "lar refuses the Host's selectors 0x50, 0x58 and 0x80");
+	report(lsl_ok, "lsl refuses the Host's selectors 0x50, 0x58 and 0x80");
+
+	LCALL(0x50);
+	ok = refused("lcall", 0x50, &before);
+	LCALL(0x51);
+	ok &= refused("lcall", 0x51, &before);
+	report(ok, "lcall to the Host's code segment raises #GP and changes nothing");
+
+	LJMP(0x50);
+	ok = refused("ljmp", 0x50, &before);
+	LJMP(0x51);
+	ok &= refused("ljmp", 0x51, &before);
+	report(ok, "ljmp to the Host's code segment raises #GP and changes nothing");
+
+	IRET(0x50);
+	ok = refused("iret", 0x50, &before);
+	IRET(0x51);
+	ok &= refused("iret", 0x51, &before);
+	report(ok, "iret to the Host's code segment raises #GP and changes nothing");
+
+	LCALL(0x80);
+	ok = refused("lcall", 0x80, &before);
+	LJMP(0x80);
+	ok &= refused("ljmp", 0x80, &before);
+	IRET(0x80);
+	ok &= refused("iret", 0x80, &before);
+	report(ok, "lcall, ljmp and iret to the Host's TSS raise #GP and change nothing");
+
+	/* Selector 7: LDT entry 0, RPL 3; with no LDT the CPU refuses it. */
+	LCALL(0x7);
+	report(refused("lcall", 0x7, &before), "a far call through an LDT selector raises #GP");
+}
+
+/* ---- The state and regs pages: no Host addresses in them. */
+
+static u32 regs_copy[PAGE_SIZE / 4], state_copy[STATE_GDT / 4];
+
+static bool copy_cpu_pages(struct cpu_pages *pages)
+{
+	unsigned int i;
+
+	for (i = 0; i < MOVE_TRIES; i++) {
+		u32 idt = idt_base();
+
+		*pages = pages_of(idt);
+		if (copy_words(regs_copy, pages->regs, ARRAY_SIZE(regs_copy)) &&
+		    copy_words(state_copy, pages->state, ARRAY_SIZE(state_copy)) &&
+		    idt_base() == idt)
+			return true;
+	}
+	report_info("could not read this CPU's pages (last fault: vector %d, cr2 %#x)",
+		    (int)last_ex.vector, last_ex.cr2);
+	return false;
+}
+
+static unsigned int count_leaks(const char *page, const u32 *words, unsigned int n,
+				unsigned int skip)
+{
+	unsigned int i, leaks = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i * 4 == skip || !host_address(words[i]))
+			continue;
+		if (++leaks <= 8)
+			report_info("%s page offset %#x holds %#x", page, i * 4, words[i]);
+	}
+	return leaks;
+}
+
+static void test_page_leaks(void)
+{
+	struct cpu_pages pages;
+	bool ok;
+	u32 val;
+
+	/*
+	 * A page fault of our own, last thing before we look: a Switcher that
+	 * saves %cr2 in the regs page on every exit then shows our address,
+	 * not whatever the Host last faulted on.
+	 */
+	probe_read(ESCAPE_UNMAPPED_VA, &val);
+	ok = copy_cpu_pages(&pages);
+	report(ok && !count_leaks("state", state_copy, ARRAY_SIZE(state_copy), STATE_TSS_SP1),
+	       "the state page below the GDT holds no Host kernel address");
+	report(ok && !count_leaks("regs", regs_copy, (PAGE_SIZE - REGS_FRAME) / 4, ~0u),
+	       "the regs page below the trap frame holds no Host kernel address");
+}
+
+/*
+ * Every word of the regs page, every pattern, and an exit after each fill:
+ * the Host must find nothing in it that makes it act (an "NMI pending"
+ * word it believed would raise a Host NMI for every round).  We end with
+ * zeros, which is what the page held before.
+ */
+#define SCRIBBLE_ROUNDS		100
+
+static void test_regs_scribble(void)
+{
+	static const u32 patterns[] = {
+		0xffffffff, 0x00000001, 0x5a5a5a5a, 0xa5a5a5a5, 0x80000000, 0x7fffffff,
+	};
+	unsigned int round, i, missed = 0;
+
+	for (round = 0; round <= SCRIBBLE_ROUNDS; round++) {
+		u32 pattern = round < SCRIBBLE_ROUNDS ? patterns[round % ARRAY_SIZE(patterns)] : 0;
+
+		for (i = 0; i < MOVE_TRIES; i++) {
+			u32 idt = idt_base();
+
+			if (fill_words(pages_of(idt).regs, pattern, PAGE_SIZE / 4) &&
+			    idt_base() == idt)
+				break;
+		}
+		if (i == MOVE_TRIES)
+			missed++;
+		hcall0(LHCALL_FLUSH_ASYNC);
+	}
+	if (missed)
+		report_info("%u of %u fills did not complete", missed, SCRIBBLE_ROUNDS + 1);
+	report(!missed, "a Guest that scribbles over its whole regs page between exits carries on");
+}
+
+/* ---- The Switcher area: what is mapped there, and how. */
+
+#define MAX_TEXT_PAGES		8
+#define MAX_CPUS		8
+#define MAX_LISTED		16
+
+struct scan {
+	unsigned int pages, mapped, writable, other_faults;
+	unsigned int stray_writable;	/* writable, and not the regs page of the CPU we were on */
+	unsigned int stray_near;	/* mapped 4 MiB * k away from that CPU's pages */
+	unsigned int retried, near_looks;
+	bool own_regs_rw, own_state_ro;
+	unsigned int listed;
+	u32 list[MAX_LISTED];		/* mapped pages, with 1 for writable */
+};
+
+static struct {
+	u32 text[MAX_TEXT_PAGES];
+	unsigned int nr_text;
+	u32 cpus[MAX_CPUS];		/* the IDT bases we have run with */
+	unsigned int nr_cpus;
+	u32 last_idt;
+	unsigned int moves;
+	unsigned int looks_after_move;	/* look_near() calls since the first move */
+	unsigned int near_told;
+} seen;
+
+static void note_cpu(u32 idt)
+{
+	unsigned int i;
+
+	if (seen.last_idt && idt != seen.last_idt)
+		seen.moves++;
+	seen.last_idt = idt;
+	for (i = 0; i < seen.nr_cpus; i++)
+		if (seen.cpus[i] == idt)
+			return;
+	if (seen.nr_cpus < MAX_CPUS)
+		seen.cpus[seen.nr_cpus++] = idt;
+}
+
+/*
+ * The Switcher text, wherever it is: the pages the Host's gates in our IDT
+ * point into.  A text page may lie 4 MiB * k from our pages by chance.
+ */
+static void find_text(void)
+{
+	u32 idt = idt_base(), lo, hi, page;
+	unsigned int v, i;
+
+	seen.nr_text = 0;
+	for (v = 0; v < NR_VECTORS; v++) {
+		if (!probe_read(idt + v * 8, &lo) || !probe_read(idt + v * 8 + 4, &hi))
+			continue;
+		page = ((hi & 0xFFFF0000) | (lo & 0xFFFF)) & PAGE_MASK;
+		if (!(hi & 0x8000) || !in_switcher(page))
+			continue;
+		for (i = 0; i < seen.nr_text && seen.text[i] != page; i++)
+			;
+		if (i == seen.nr_text && seen.nr_text < MAX_TEXT_PAGES)
+			seen.text[seen.nr_text++] = page;
+	}
+}
+
+static bool is_text(u32 va)
+{
+	unsigned int i;
+
+	for (i = 0; i < seen.nr_text; i++)
+		if (seen.text[i] == va)
+			return true;
+	return false;
+}
+
+static bool near_own(u32 va, const struct cpu_pages *own)
+{
+	unsigned int k;
+
+	for (k = 1; k <= CPU_SPREAD_MAX; k++) {
+		u32 d = k * CPU_SPREAD;
+
+		if (va == own->regs + d || va == own->regs - d ||
+		    va == own->state + d || va == own->state - d)
+			return true;
+	}
+	return false;
+}
+
+/* One page: mapped?  Writable (we write back the byte we read)? */
+static void scan_page(u32 va, struct scan *s)
+{
+	struct cpu_pages own;
+	bool mapped, writable;
+	unsigned int tries = 0;
+	u32 idt;
+	u8 byte = 0;
+
+	for (;;) {
+		idt = idt_base();
+		mapped = read_byte(va, &byte);
+		if (!mapped && last_ex.vector != PF_VECTOR)
+			s->other_faults++;
+		writable = mapped && write_byte(va, byte);
+		if (idt_base() == idt || ++tries == MOVE_TRIES)
+			break;
+	}
+	if (tries)
+		s->retried++;
+	note_cpu(idt);
+	own = pages_of(idt);
+	s->pages++;
+	if (!mapped)
+		return;
+	s->mapped++;
+	s->writable += writable;
+	if (s->listed < MAX_LISTED)
+		s->list[s->listed++] = va | writable;
+	if (writable && va != own.regs)
+		s->stray_writable++;
+	if (near_own(va, &own) && !is_text(va))
+		s->stray_near++;
+}
+
+/*
+ * Where other CPUs' pages would be, all at once.  The full scan passes each
+ * of those addresses once, on whatever CPU we are on at that moment; this
+ * look, every NEAR_EVERY pages, catches a stale mapping soon after each
+ * move between CPUs.
+ */
+#define NEAR_EVERY		1024
+
+static void look_near(struct scan *s)
+{
+	unsigned int tries, k, j, found = 0;
+	struct cpu_pages own;
+	u32 idt, va;
+	u8 byte;
+
+	for (tries = 0; tries < MOVE_TRIES; tries++) {
+		idt = idt_base();
+		own = pages_of(idt);
+		found = 0;
+		for (k = 1; k <= CPU_SPREAD_MAX; k++) {
+			for (j = 0; j < 4; j++) {
+				va = (j & 1 ? own.state : own.regs) +
+				     (j & 2 ? 0u - k * CPU_SPREAD : k * CPU_SPREAD);
+				if (in_switcher(va) && !is_text(va) && read_byte(va, &byte) &&
+				    !found++ && seen.near_told++ < 8)
+					report_info("on the CPU with IDT %#x, %#x is mapped", idt, va);
+			}
+		}
+		if (idt_base() == idt)
+			break;
+	}
+	note_cpu(idt);
+	s->stray_near += found;
+	s->near_looks++;
+	if (seen.moves)
+		seen.looks_after_move++;
+}
+
+/* This CPU's own pages: regs writable, state mapped and read-only. */
+static void check_own(struct scan *s)
+{
+	struct cpu_pages own;
+	unsigned int i;
+	u8 byte = 0;
+
+	for (i = 0; i < MOVE_TRIES; i++) {
+		u32 idt = idt_base();
+
+		own = pages_of(idt);
+		s->own_regs_rw = read_byte(own.regs, &byte) && write_byte(own.regs, byte);
+		s->own_state_ro = read_byte(own.state, &byte) && !write_byte(own.state, byte);
+		if (idt_base() == idt)
+			return;
+	}
+}
+
+/*
+ * A scan of every page costs one exit per unmapped page: some 10 s for the
+ * 500 MiB that a Debian Host reserves, under QEMU's emulation.  That is
+ * lgtest=switcher-probe's job (and the conformance run's with lgscan=full);
+ * the conformance run otherwise looks at every SPARSE_STRIDE-th page and at
+ * every page near the ones that matter: ours, the text, and where other
+ * CPUs' pages would be, SPARSE_WINDOW either side.
+ */
+#define SPARSE_STRIDE		16
+#define SPARSE_WINDOW		(32 * PAGE_SIZE)
+
+bool escape_full_scan;
+
+static bool close_to(u32 va, u32 page)
+{
+	return va - page + SPARSE_WINDOW <= 2 * SPARSE_WINDOW;
+}
+
+static bool worth_a_look(u32 va, bool full)
+{
+	struct cpu_pages own;
+	unsigned int i;
+
+	if (full || (va / PAGE_SIZE) % SPARSE_STRIDE == 0)
+		return true;
+	own = pages_of(idt_base());
+	if (close_to(va, own.regs) || close_to(va, own.state))
+		return true;
+	for (i = 0; i < seen.nr_text; i++)
+		if (close_to(va, seen.text[i]))
+			return true;
+	for (i = 1; i <= CPU_SPREAD_MAX; i++)
+		if (close_to(va, own.regs + i * CPU_SPREAD) ||
+		    close_to(va, own.regs - i * CPU_SPREAD))
+			return true;
+	return false;
+}
+
+static void scan_area(struct scan *s, bool full)
+{
+	u32 va = switcher_base();
+
+	memset(s, 0, sizeof(*s));
+	if (!READ_ONCE(lguest_data.reserve_mem))
+		return;
+	find_text();
+	for (;;) {
+		if (worth_a_look(va, full)) {
+			scan_page(va, s);
+			if (s->pages % NEAR_EVERY == 0)
+				look_near(s);
+		}
+		if (va == 0u - PAGE_SIZE)
+			break;
+		va += PAGE_SIZE;
+	}
+	look_near(s);
+	check_own(s);
+}
+
+static void scan_info(const struct scan *s)
+{
+	unsigned int i;
+
+	report_info("Switcher area from %#x, %u pages: looked at %u, %u mapped, %u writable; %u retried after a move, %u faults other than #PF",
+		    switcher_base(), READ_ONCE(lguest_data.reserve_mem) / PAGE_SIZE, s->pages,
+		    s->mapped, s->writable, s->retried, s->other_faults);
+	for (i = 0; i < s->listed; i++)
+		report_info("mapped: %#x%s", s->list[i] & PAGE_MASK,
+			    (s->list[i] & 1) ? " (writable)" : "");
+	if (s->stray_writable || s->stray_near)
+		report_info("%u writable pages not ours, %u pages 4 MiB * k from ours",
+			    s->stray_writable, s->stray_near);
+}
+
+static void test_switcher_area(void)
+{
+	struct lguest_timespec t0, t1;
+	struct scan s;
+
+	clock_on();
+	t0 = host_time();
+	scan_area(&s, escape_full_scan);
+	t1 = host_time();
+	clock_off();
+	scan_info(&s);
+	report_info("the %s scan of the Switcher area took %u ms",
+		    escape_full_scan ? "full" : "sparse", ms_between(t0, t1));
+	report(s.own_regs_rw && !s.stray_writable,
+	       "the Switcher area holds one writable page: this CPU's regs page");
+	report(s.own_state_ro, "this CPU's state page is mapped read-only");
+	report(s.pages && !s.stray_near,
+	       "nothing is mapped 4 MiB apart from this CPU's pages (another CPU's)");
+}
+
+/*
+ * lgtest=switcher-probe: the full scan again and again while the harness
+ * moves our Launcher between CPUs, so that we run on a CPU after another
+ * one's pages were ours.  We stop after PROBE_SCANS scans (one for a
+ * single CPU) once we have seen
+ * want_cpus CPUs and looked near our pages PROBE_LOOKS times after moving,
+ * or else after PROBE_MAX_SCANS scans or PROBE_MAX_MS of Host time.  (One
+ * scan takes seconds under QEMU's emulation, and the harness moves us
+ * every 0.2 s: each scan spans many moves.)
+ */
+#define PROBE_SCANS		2
+#define PROBE_LOOKS		3
+#define PROBE_MAX_SCANS		20
+#define PROBE_MAX_MS		45000
+
+void switcher_probe(unsigned int want_cpus)
+{
+	unsigned int scans = 0, stray_writable = 0, stray_near = 0;
+	unsigned int regs_bad = 0, state_bad = 0, first_ms = 0, i;
+	struct lguest_timespec start, t0, t1;
+	struct scan s;
+
+	clock_on();
+	start = host_time();
+	t1 = start;
+	while (scans < PROBE_MAX_SCANS && ms_between(start, t1) < PROBE_MAX_MS) {
+		t0 = t1;
+		scan_area(&s, true);
+		t1 = host_time();
+		if (!scans)
+			first_ms = ms_between(t0, t1);
+		scans++;
+		stray_writable += s.stray_writable;
+		stray_near += s.stray_near + !s.pages;
+		regs_bad += !s.own_regs_rw;
+		state_bad += !s.own_state_ro;
+		if (s.stray_writable || s.stray_near || !s.own_regs_rw || !s.own_state_ro) {
+			report_info("scan %u:", scans);
+			scan_info(&s);
+		}
+		if (scans >= (want_cpus < 2 ? 1 : PROBE_SCANS) && seen.nr_cpus >= want_cpus &&
+		    (want_cpus < 2 || seen.looks_after_move >= PROBE_LOOKS))
+			break;
+	}
+	clock_off();
+	if (scans)
+		scan_info(&s);
+	report_info("%u full scans in %u ms (the first %u ms), %u moves between CPUs, %u looks near our pages since the first",
+		    scans, ms_between(start, t1), first_ms, seen.moves, seen.looks_after_move);
+	report_info("ran on %u host CPUs (IDT bases):", seen.nr_cpus);
+	for (i = 0; i < seen.nr_cpus; i++)
+		report_info("  %#x", seen.cpus[i]);
+
+	report(scans && !stray_writable && !regs_bad,
+	       "every scan found one writable page: this CPU's regs page");
+	report(scans && !state_bad, "every scan found this CPU's state page mapped read-only");
+	report(scans && !stray_near,
+	       "no scan found anything 4 MiB apart from this CPU's pages (another CPU's)");
+	if (want_cpus > 1)
+		report(seen.nr_cpus >= 2, "ran on two host CPUs");
+}
+
+/* ---- Shadow page tables: one view of a page, however many trees. */
+
+/*
+ * A guest-physical page nobody has touched: the Launcher writes only the
+ * boot_params and command line pages at the bottom and our image at 16 MiB,
+ * and would put an initrd at the top of RAM (we get none).  Everything we
+ * use, page tables and stacks included, lies inside our image, so 48 MiB
+ * (in RAM for the 64 MiB every scenario runs with) is neither written nor
+ * read before this test.  In the Launcher's private anonymous memory the
+ * Host's first read of it therefore finds no page at all.
+ */
+#define UNTOUCHED_PA		0x3000000u
+#define COW_MAGIC		0xC0DE5EED
+
+static void test_shared_zero_page(void)
+{
+	struct pgtable other;
+	u32 first = ~0u, seen_a = 0, direct;
+	bool read, wrote;
+
+	/* Clone first, so that each table gets a page table of its own. */
+	pt_clone(&other, &kernel_pgt);
+	pt_map(&kernel_pgt, ESCAPE_COW_VA, UNTOUCHED_PA, PTE_P | PTE_RW);
+	pt_map(&other, ESCAPE_COW_VA, UNTOUCHED_PA, PTE_P | PTE_RW);
+
+	read = probe_read(ESCAPE_COW_VA, &first) && first == 0;
+	pt_load(&other);
+	wrote = probe_write(ESCAPE_COW_VA, COW_MAGIC);
+	pt_load(&kernel_pgt);
+	probe_read(ESCAPE_COW_VA, &seen_a);
+	direct = *(volatile u32 *)__va(UNTOUCHED_PA);
+
+	if (!read || !wrote || seen_a != COW_MAGIC)
+		report_info("first read %#x, write %s, then %#x through the first table, %#x through the kernel map",
+			    first, wrote ? "done" : "faulted", seen_a, direct);
+	report(read && wrote && seen_a == COW_MAGIC,
+	       "a page read through one page table shows a write made through another");
+
+	pt_unmap(&other, ESCAPE_COW_VA);
+	pt_unmap(&kernel_pgt, ESCAPE_COW_VA);
+}
+
+/* ---- NX: an instruction fetch the entry forbids faults (PAE only). */
+
+#ifdef CONFIG_PAE
+static bool cpu_has_nx(void)
+{
+	u32 a, b, c, d;
+
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000u), "c"(0));
+	if (a < 0x80000001u)
+		return false;
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
+	return d & (1u << 20);
+}
+
+/*
+ * A "ret" on a page whose entry says NX, called.  The Host must reflect the
+ * fault with the fetch bit and the address, not map the page again and
+ * again: the clock's watchdog gets us out if it does.  This runs last, so
+ * that a Host which hangs us loses no other result.
+ */
+static void test_nx_fetch(void)
+{
+	u8 *page = alloc_page();
+	u32 faulted = 1, saved;
+	bool ok;
+
+	if (!cpu_has_nx()) {
+		report_info("this CPU has no NX: nothing to check");
+		report(true, "an instruction fetch from an NX page faults with the fetch bit and cr2");
+		return;
+	}
+	page[0] = 0xC3;		/* ret */
+	pt_set(&kernel_pgt, ESCAPE_NX_VA, page_pa(page) | PTE_P | PTE_RW | PTE_NX);
+
+	clock_on();
+	clock.fired = false;
+	clock.watch_eip = ESCAPE_NX_VA;
+	irq_enable();
+	hcall1(LHCALL_SET_CLOCKEVENT, WATCHDOG_NS);
+	ex_reset();
+	asm volatile("movl %%esp, %[saved]\n\t"
+		     ASM_TRY("1f")
+		     "call *%[target]\n\t"
+		     "movl $0, %[faulted]\n"
+		     "1: movl %[saved], %%esp"
+		     : [faulted] "+r"(faulted), [saved] "=&r"(saved)
+		     : [target] "r"(ESCAPE_NX_VA)
+		     : "memory", "cc");
+	ex_done();
+	clock.watch_eip = 0;
+	clock_off();
+
+	ok = faulted && !clock.fired && last_ex.vector == PF_VECTOR &&
+	     (last_ex.error_code & PF_FETCH) && last_ex.cr2 == ESCAPE_NX_VA &&
+	     last_ex.eip == ESCAPE_NX_VA;
+	if (clock.fired)
+		report_info("no fault reached us: the Host kept re-entering us at the NX page");
+	else if (!ok)
+		report_info("%s: vector %d, error code %#x, cr2 %#x, eip %#x",
+			    faulted ? "faulted" : "the ret ran", (int)last_ex.vector,
+			    last_ex.error_code, last_ex.cr2, last_ex.eip);
+	report(ok, "an instruction fetch from an NX page faults with the fetch bit and cr2");
+	pt_unmap(&kernel_pgt, ESCAPE_NX_VA);
+}
+#endif
+
+void test_escape(void)
+{
+	test_descriptor_tables();
+	test_page_leaks();
+	test_switcher_area();
+	test_regs_scribble();
+	test_shared_zero_page();
+#ifdef CONFIG_PAE
+	test_nx_fetch();
+#endif
+}
