@@ -900,9 +900,28 @@ static void test_nx_fetch(void)
 }
 #endif
 
+/*
+ * "syscall" would enter ring 0 at whatever MSR_STAR says, with no stack
+ * switch and no descriptor check.  A 32-bit Host never sets EFER.SCE, so
+ * the CPU must refuse it (#UD) here as it does for the Host's own users.
+ */
+static void test_syscall_insn(void)
+{
+	struct dt_state before = dt_now();
+
+	ex_reset();
+	asm volatile(ASM_TRY("1f") ".byte 0x0f, 0x05\n" "1:" : : : "memory");
+	ex_done();
+	report(last_ex.vector == UD_VECTOR && unchanged(&before),
+	       "syscall raises #UD and changes nothing");
+	if (last_ex.vector != UD_VECTOR)
+		report_info("syscall: vector %d", (int)last_ex.vector);
+}
+
 void test_escape(void)
 {
 	test_descriptor_tables();
+	test_syscall_insn();
 	test_page_leaks();
 	test_switcher_area();
 	test_regs_scribble();
