@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * virtio.h - the virtio core: split virtqueues (virtqueue.c); the
- * virtio-pci transport comes next.
+ * virtio.h - the virtio core as the device files see it: split virtqueues
+ * (virtqueue.c) and the virtio-pci modern transport (virtio_pci.c).
+ *
+ * A device file fills in a struct vdev_ops and calls vdev__add() (pci.c);
+ * from then on it meets the Guest only through the vdev__* calls below:
+ * take a chain of buffers off a queue, give it back used, interrupt.  It
+ * never sees PCI, the common configuration or the ring layout.
  *
  * Numbers in comments such as "(2.4.5)" are sections of virtio 1.0.
  */
@@ -94,5 +99,50 @@ int vq_enable(struct virtqueue *vq, uint64_t features);
 int vq_pop(struct virtqueue *vq, struct vq_chain *c);
 void vq_push(struct virtqueue *vq, const struct vq_chain *c, uint32_t written);
 bool vq_should_interrupt(struct virtqueue *vq);
+
+/* ---- virtio_pci.c: the transport, and what devices call. */
+
+struct vdev;
+
+/*
+ * A virtio device is an ops table.  Every callback runs with the device's
+ * lock held (see virtio_pci.c), on whichever thread caused it: the Guest's
+ * own (MMIO and port I/O exits) or the device's.
+ */
+struct vdev_ops {
+	const char *name;
+	uint8_t device_id;	/* virtio type: PCI device is 0x1040 + this */
+	uint32_t pci_class;	/* class, subclass, prog-if: 0x078000 for a console */
+	uint64_t features;	/* device-specific bits; the transport adds its own */
+	unsigned int num_queues;
+	uint32_t cfg_size;	/* bytes of device-specific configuration */
+	uint32_t (*cfg_read)(void *dev, uint32_t off, unsigned int size);
+	void (*cfg_write)(void *dev, uint32_t off, unsigned int size, uint32_t val);
+	/* The driver kicked queue q (only once DRIVER_OK, and for enabled queues). */
+	void (*notify)(void *dev, struct vdev *vd, unsigned int q);
+	/* The driver reset the device: forget everything about the queues. */
+	void (*reset)(void *dev, struct vdev *vd);
+};
+
+/* pci.c calls these; vdev__add() (pci.c, lguest.h) is what devices call. */
+struct vdev *virtio_pci__new(struct guest *g, const struct vdev_ops *ops, void *dev,
+			     uint8_t irq);
+void virtio_pci__free(struct vdev *vd);
+int virtio_pci__bar_rw(struct vdev *vd, uint32_t off, unsigned int size, uint32_t *val,
+		       bool write);
+
+/* For device threads: the lock, and waiting on a condition under it. */
+void vdev__lock(struct vdev *vd);
+void vdev__unlock(struct vdev *vd);
+void vdev__wait(struct vdev *vd, pthread_cond_t *cond);
+
+/* With the lock held: the queue work of a device. */
+bool vdev__ready(struct vdev *vd, unsigned int q);
+int vdev__pop(struct vdev *vd, unsigned int q, struct vq_chain *c);
+void vdev__push(struct vdev *vd, unsigned int q, const struct vq_chain *c, uint32_t written);
+void vdev__signal(struct vdev *vd, unsigned int q);
+void vdev__needs_reset(struct vdev *vd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+uint8_t vdev__status(struct vdev *vd);
 
 #endif /* LAUNCHER_VIRTIO_H */
