@@ -33,6 +33,8 @@
 #define LG_WHY_MAX		256
 
 struct pci_bus;
+struct vdev;
+struct vdev_ops;
 
 /* One Guest, as the Launcher sees it. */
 struct guest {
@@ -45,6 +47,11 @@ struct guest {
 	struct pci_bus *pci;	/* the emulated bus: pci.c */
 	int fd;			/* /dev/lguest, or -1 in unit tests */
 	bool dead;		/* a request said the Guest died while we emulated */
+	/*
+	 * Raise interrupt line irq in the Guest: LHREQ_IRQ in main.c, a
+	 * recorder in the unit tests.  Any thread may call it.
+	 */
+	void (*raise_irq)(struct guest *g, unsigned int irq);
 };
 
 /*
@@ -133,28 +140,29 @@ int emulate_mmio(struct guest *g, const uint8_t insn[7], uint32_t gpa,
 		 const struct guest_regs *r);
 
 /*
- * pci.c: the bus.  A virtio device is an ops table: the device file knows its
- * own config fields and nothing about PCI; pci.c gives it a slot, BAR0 and the
- * virtio capabilities.  The next devices add queues and features here.
+ * pci.c: the bus.  A virtio device is an ops table (virtio.h): the device
+ * file knows its own config fields and queues and nothing about PCI; pci.c
+ * gives it a slot, an interrupt line, BAR0 and the virtio capabilities,
+ * and virtio_pci.c what lies behind them.
  */
-struct vdev_ops {
-	const char *name;
-	uint8_t device_id;	/* virtio type: PCI device is 0x1040 + this */
-	uint32_t pci_class;	/* class, subclass, prog-if: 0x078000 for a console */
-	uint32_t cfg_size;	/* bytes of device-specific configuration */
-	uint32_t (*cfg_read)(void *dev, uint32_t off, unsigned int size);
-	void (*cfg_write)(void *dev, uint32_t off, unsigned int size, uint32_t val);
-};
-
 int pci__init(struct guest *g);
 void pci__exit(struct guest *g);
-int vdev__add(struct guest *g, const struct vdev_ops *ops, void *dev);
+struct vdev *vdev__add(struct guest *g, const struct vdev_ops *ops, void *dev);
 bool pci__io_in(struct guest *g, uint16_t port, unsigned int size, uint32_t *val);
 bool pci__io_out(struct guest *g, uint16_t port, unsigned int size, uint32_t val);
 int pci__mmio_read(struct guest *g, uint32_t gpa, unsigned int size, uint32_t *val);
 int pci__mmio_write(struct guest *g, uint32_t gpa, unsigned int size, uint32_t val);
 
-/* console.c: the virtio console; for now its config space and the early console. */
-int console__add(struct guest *g, int out_fd);
+/*
+ * console.c: the virtio console, port 0 on in_fd and out_fd (in_fd -1: no
+ * input).  console__start() puts a terminal into raw mode and starts the
+ * input thread; call it once the Guest exists.
+ */
+int console__add(struct guest *g, int in_fd, int out_fd);
+int console__start(struct guest *g);
+
+/* term.c: raw mode on a terminal, undone on every way out of the Launcher. */
+int term__raw(int fd);
+void term__restore(void);
 
 #endif /* LAUNCHER_LGUEST_H */

@@ -107,6 +107,22 @@ static void lg_setreg(void *ctx, unsigned int reg, uint32_t val)
 	die(DEV_LGUEST ": setting guest register %u: %s", reg, strerror(errno));
 }
 
+/*> L140
+ * A device raises an interrupt line with LHREQ_IRQ.  lg.ko takes that
+ * request from any thread, even while the Guest runs in our read() on the
+ * main one, and kicks the Guest out to take it; the console's input
+ * thread relies on that.  A dead Guest answers ENOENT, which the run loop
+ * will find out for itself, so only other errors are worth a line.
+ */
+static void lg_irq(struct guest *g, unsigned int irq)
+{
+	uint32_t req[2] = { LHREQ_IRQ, irq };
+
+	if (lg_request(g, req, 2) && errno != ENOENT)
+		fprintf(stderr, "lguest: " DEV_LGUEST ": raising interrupt %u: %s\n", irq,
+			strerror(errno));
+}
+
 /*
  * Something we cannot emulate is the Guest's fault, and it gets the fault
  * back as if there had been no Launcher: #GP for an I/O instruction, #PF for
@@ -421,22 +437,26 @@ static void parse_options(int argc, char *argv[], struct options *o)
  * Setting up is a straight line: parse the options, map memory, put the
  * kernel, initrd and boot_params in it, build the PCI bus with its console,
  * and give it all to the Host.  The order of the last steps matters only in
- * that INITIALIZE must be the first request on a fresh /dev/lguest.
+ * that INITIALIZE must be the first request on a fresh /dev/lguest, and
+ * that the console's input thread, which may raise interrupts, starts
+ * after it.
  */
 int main(int argc, char *argv[])
 {
 	struct options o = { 0 };
-	struct guest g = { .fd = -1 };
+	struct guest g = { .fd = -1, .raise_irq = lg_irq };
 	int status;
 
 	parse_options(argc, argv, &o);
 	map_guest_memory(&g, o.mem_mb);
 	load_files(&g, &o);
-	if (pci__init(&g) || console__add(&g, STDOUT_FILENO))
+	if (pci__init(&g) || console__add(&g, STDIN_FILENO, STDOUT_FILENO))
 		die("cannot set up the guest's PCI bus: out of memory");
 
 	open_dev_lguest(&g);
 	initialize_guest(&g);
+	if (console__start(&g))
+		die("cannot start the console's input thread: %s", strerror(errno));
 	status = run_guest(&g);
 	if (o.stats)
 		print_stats();

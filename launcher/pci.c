@@ -9,13 +9,14 @@
  * in BAR0, a page in the device window above RAM.
  *
  * Devices never see PCI: a device file hands vdev__add() an ops table (its
- * virtio type, the size of its config fields and how to read and write them)
- * and we build the config space, the BAR and the virtio capabilities.
+ * virtio type, its queues and config fields, virtio.h) and we build the
+ * config space, the BAR and the virtio capabilities; virtio_pci.c answers
+ * the accesses to the BAR.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "lguest.h"
+#include "virtio.h"
 
 #define PCI_SLOTS		32
 #define PCI_CFG_SIZE		256
@@ -80,20 +81,6 @@
 #define VIRTIO_PCI_SUBSYS_ID	0x40
 #define VIRTIO_CAPS_START	0x40
 
-/*
- * BAR0 of every virtio device: one page, carved into the four regions the
- * capabilities point at.  The common config is 56 bytes in virtio 1.0; the
- * notify multiplier is 0, so all queues share one 16-bit doorbell.
- */
-#define VIRTIO_BAR0_SIZE	LG_PAGE_SIZE
-#define VIRTIO_COMMON_OFF	0x000
-#define VIRTIO_COMMON_LEN	0x038
-#define VIRTIO_NOTIFY_OFF	0x040
-#define VIRTIO_NOTIFY_LEN	0x002
-#define VIRTIO_ISR_OFF		0x060
-#define VIRTIO_ISR_LEN		0x001
-#define VIRTIO_DEVCFG_OFF	0x080
-
 struct pci_dev {
 	uint8_t cfg[PCI_CFG_SIZE];	/* what the Guest reads */
 	uint8_t wmask[PCI_CFG_SIZE];	/* which of those bits the Guest may change */
@@ -103,8 +90,7 @@ struct pci_dev {
 		      uint32_t *val, bool write);
 	uint8_t cfg_cap;		/* offset of the PCI cfg access capability, or 0 */
 	uint8_t irq;			/* what we put in Interrupt Line */
-	const struct vdev_ops *ops;	/* virtio devices only */
-	void *vdev;
+	struct vdev *vdev;		/* virtio devices only: virtio_pci.c */
 };
 
 struct pci_bus {
@@ -229,31 +215,13 @@ static void add_virtio_caps(struct pci_dev *d, uint32_t devcfg_len)
 	memset(d->wmask + at + CFG_CAP_DATA, 0xFF, 4);
 }
 
-/*
- * BAR0 of a virtio device.  The device's own config fields go to its ops;
- * the common config, notify and ISR regions belong to the virtqueue code,
- * which arrives with the next devices: until then they read as zero (no
- * features offered, so a driver gives up politely) and ignore writes.
- */
+/* BAR0 of a virtio device is the transport's: virtio_pci.c. */
 static int virtio_bar_rw(struct pci_dev *d, unsigned int bar, uint32_t off,
 			 unsigned int size, uint32_t *val, bool write)
 {
-	uint32_t cfg_len = d->ops->cfg_size;
-
 	if (bar != 0)
 		return -1;
-	if (off >= VIRTIO_DEVCFG_OFF && off - VIRTIO_DEVCFG_OFF < cfg_len &&
-	    size <= cfg_len - (off - VIRTIO_DEVCFG_OFF)) {
-		off -= VIRTIO_DEVCFG_OFF;
-		if (write)
-			d->ops->cfg_write(d->vdev, off, size, *val);
-		else
-			*val = d->ops->cfg_read(d->vdev, off, size);
-		return 0;
-	}
-	if (!write)
-		*val = 0;
-	return 0;
+	return virtio_pci__bar_rw(d->vdev, off, size, val, write);
 }
 
 /* Carry out the access the Guest set up in the PCI cfg access capability. */
@@ -437,31 +405,32 @@ static int free_slot(const struct pci_bus *bus)
  * all a device file writes; this function does the rest.  Interrupt lines
  * count up from 1 (0 is the timer), and the Guest uses them as they are.
  */
-int vdev__add(struct guest *g, const struct vdev_ops *ops, void *dev)
+struct vdev *vdev__add(struct guest *g, const struct vdev_ops *ops, void *dev)
 {
 	struct pci_bus *bus = g->pci;
 	int slot = free_slot(bus);
 	struct pci_dev *d;
 
-	if (slot < 0 || ops->cfg_size > VIRTIO_BAR0_SIZE - VIRTIO_DEVCFG_OFF)
-		return -1;
+	if (slot < 0)
+		return NULL;
 	/*
 	 * The Guest's early console looks for the console at 00:01.0 and
 	 * nowhere else, and complains about anything else it finds there.
 	 */
 	if ((ops->device_id == LGUEST_VIRTIO_ID_CONSOLE) != (slot == LGUEST_CONSOLE_SLOT))
-		return -1;
+		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return -1;
-	if (add_mem_bar(bus, d, 0, VIRTIO_BAR0_SIZE)) {
+		return NULL;
+	d->irq = bus->next_irq;
+	d->vdev = virtio_pci__new(g, ops, dev, d->irq);
+	if (!d->vdev || add_mem_bar(bus, d, 0, VIRTIO_BAR0_SIZE)) {
+		virtio_pci__free(d->vdev);
 		free(d);
-		return -1;
+		return NULL;
 	}
-	d->ops = ops;
-	d->vdev = dev;
+	bus->next_irq++;
 	d->bar_rw = virtio_bar_rw;
-	d->irq = bus->next_irq++;
 
 	cfg_set_ids(d, LGUEST_PCI_VENDOR_VIRTIO, LGUEST_PCI_DEVICE_VIRTIO(ops->device_id),
 		    VIRTIO_PCI_REVISION, ops->pci_class);
@@ -477,7 +446,7 @@ int vdev__add(struct guest *g, const struct vdev_ops *ops, void *dev)
 	add_virtio_caps(d, ops->cfg_size);
 
 	bus->slot[slot] = d;
-	return slot;
+	return d->vdev;
 }
 
 static int add_host_bridge(struct pci_bus *bus)
@@ -514,8 +483,11 @@ void pci__exit(struct guest *g)
 
 	if (!g->pci)
 		return;
-	for (s = 0; s < PCI_SLOTS; s++)
+	for (s = 0; s < PCI_SLOTS; s++) {
+		if (g->pci->slot[s])
+			virtio_pci__free(g->pci->slot[s]->vdev);
 		free(g->pci->slot[s]);
+	}
 	free(g->pci);
 	g->pci = NULL;
 }

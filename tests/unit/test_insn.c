@@ -194,7 +194,7 @@ int main(void)
 	int null_fd = open("/dev/null", O_WRONLY);
 
 	g.mem = calloc(1, RAM);
-	if (!g.mem || pci__init(&g) || console__add(&g, null_fd))
+	if (!g.mem || pci__init(&g) || console__add(&g, -1, null_fd))
 		return 1;
 	test_decode_io();
 	test_decode_mmio();

@@ -302,7 +302,7 @@ static void test_mmio(void)
 	report(pci__mmio_write(&g, bar + devcfg + 8, 4, 'M') == 0 && strcmp(captured(), "M") == 0,
 	       "MMIO write to emerg_wr prints");
 	report(pci__mmio_read(&g, bar + 0x14, 4, &v) == 0 && v == 0,
-	       "common cfg reads 0 for now (no features offered)");
+	       "a dword read of the 1-byte device_status field reads 0");
 	report(pci__mmio_read(&g, bar + 0x1000, 4, &v) == -1, "just past BAR0: not ours");
 	report(pci__mmio_read(&g, bar + 0xFFE, 4, &v) == -1, "an access straddling BAR0's end: not ours");
 	report(pci__mmio_write(&g, RAM - 4, 4, 0) == -1, "RAM is not a BAR");
@@ -330,7 +330,7 @@ int main(void)
 {
 	g.mem = calloc(1, RAM);
 	if (!g.mem || pipe2(out_pipe, O_NONBLOCK) || pci__init(&g) ||
-	    console__add(&g, out_pipe[1]))
+	    console__add(&g, -1, out_pipe[1]))
 		return 1;
 	test_ids();
 	test_empty();

@@ -59,6 +59,7 @@ static struct {
 	int death_errno;		/* ENOENT, or LGUEST_ERESTART */
 	bool dead, trap_fails;
 	unsigned int traps[8], ntraps;
+	unsigned int irqs;
 	uint32_t init[5];
 	size_t init_len;
 } host;
@@ -162,6 +163,9 @@ static ssize_t fake_pwrite(int fd, const void *buf, size_t len, off_t off)
 	case LHREQ_SETREG:
 		host.regs[w[1] / 4] = w[2];
 		return 12;
+	case LHREQ_IRQ:
+		host.irqs++;
+		return 0;
 	case LHREQ_TRAP:
 		if (host.trap_fails)
 			return errno = EINVAL, -1;
@@ -377,7 +381,7 @@ int main(void)
 	g.mem = calloc(1, g.ram_size);
 	saved_stderr = dup(STDERR_FILENO);
 	if (!g.mem || pipe2(con_pipe, O_NONBLOCK) || pipe2(err_pipe, O_NONBLOCK) ||
-	    pci__init(&g) || console__add(&g, con_pipe[1]))
+	    pci__init(&g) || console__add(&g, -1, con_pipe[1]))
 		return 1;
 
 	test_early_console_boot();
