@@ -17,6 +17,7 @@
 #                    print (the harness parses that clean copy; the console
 #                    also carries the kernel's messages)
 #   lgtimeout=SECS   how long one Guest run may take before it is killed
+#   unknown_nmi_panic panic_on_warn=1   the kernel's own; we check they took
 #
 # What we print is framed by markers the harness looks for:
 #   @@LG BEGIN <name> ... @@LG END <name> rc=<exit status> t=<uptime>s
@@ -27,6 +28,7 @@
 #   @@LG HOSTILE <name> rc=<Launcher exit status> reason=<found|missing>
 #   @@LG NMI START / @@LG NMI STOP (the harness injects NMIs in between)
 #   @@LG STEP nmi rc=0 before=<count> after=<count> cpus=<n>
+#   @@LG STEP sysctls rc=<0|1> unknown_nmi_panic=<v> panic_on_warn=<v>
 #
 # There is no `set -e`: PID 1 must never exit (the kernel would panic), and
 # after a failed step we still want the rest, dmesg above all.  We always end
@@ -239,6 +241,27 @@ parallel_guests() {
 	say "@@LG END parallel rc=0 count=3 t=$(now)"
 }
 
+# The kernel command line asks for a panic on any WARN and on any NMI no
+# handler claims, so that a Host bug cannot scroll past as a message: check
+# that the kernel took both.  The nmi scenario's own NMIs are unknown to the
+# kernel by design, so there unknown_nmi_panic stays 0 until they are over
+# (arm_unknown_nmi_panic); pass the value expected.
+check_sysctls() {
+	unp=$(cat /proc/sys/kernel/unknown_nmi_panic 2>/dev/null)
+	pow=$(cat /proc/sys/kernel/panic_on_warn 2>/dev/null)
+	if [ "$unp" = "$1" ] && [ "$pow" = 1 ]; then
+		say "@@LG STEP sysctls rc=0 unknown_nmi_panic=$unp panic_on_warn=$pow"
+	else
+		say "@@LG STEP sysctls rc=1 unknown_nmi_panic=${unp:-unset} panic_on_warn=${pow:-unset}"
+		failed=$((failed + 1))
+	fi
+}
+
+arm_unknown_nmi_panic() {
+	echo 1 >/proc/sys/kernel/unknown_nmi_panic
+	check_sysctls 1
+}
+
 finish() {
 	say "@@LG BEGIN dmesg"
 	dmesg >&3
@@ -266,6 +289,7 @@ if [ "$scenario" = demo ]; then
 fi
 
 say "@@LG BEGIN $scenario"
+if [ "$scenario" = nmi ]; then check_sysctls 0; else check_sysctls 1; fi
 if ! run insmod insmod /lg.ko; then
 	finish
 fi
@@ -273,6 +297,7 @@ check_devnode
 run devtest /devtest
 if [ "$scenario" = nmi ]; then
 	guest_under_nmis
+	arm_unknown_nmi_panic
 else
 	run guest timeout -s KILL "$limit" /lguest --stats 64 /guest.elf
 fi

@@ -283,6 +283,17 @@ lg_prepare() {
 	return 0
 }
 
+# lg_strict_params SCENARIO: the kernel parameters that make a Host bug stop
+# the VM instead of scrolling past: a panic on every WARN, and on every NMI
+# that no handler claims (but for the nmi scenario, whose injected NMIs no
+# handler claims by design: init.sh arms that one once they are over).
+# init.sh checks the sysctls.
+lg_strict_params() {
+	local p='panic_on_warn=1'
+	[ "$1" = nmi ] || p="unknown_nmi_panic $p"
+	echo "$p"
+}
+
 # lg_boot SMP CPU SCENARIO DIR: boot DIR/initrd.gz; the console goes to
 # DIR/serial.log, init's results to DIR/results.log.  Returns QEMU's status
 # (124 when the time ran out).
@@ -299,7 +310,7 @@ lg_boot() {
 		-m 512 -smp "$smp" -cpu "$cpu" -monitor "$monitor" \
 		-serial "file:$dir/serial.log" -serial "file:$dir/results.log" \
 		-kernel "$LG_VMLINUZ" -initrd "$dir/initrd.gz" \
-		-append "console=ttyS0 panic=-1 printk.time=1 slub_debug=FZPU page_poison=1 lgtest=$scenario lgres=ttyS1 lgtimeout=$LG_GUEST_TIMEOUT" \
+		-append "console=ttyS0 panic=-1 printk.time=1 slub_debug=FZPU page_poison=1 $(lg_strict_params "$scenario") lgtest=$scenario lgres=ttyS1 lgtimeout=$LG_GUEST_TIMEOUT" \
 		</dev/null >"$dir/qemu.log" 2>&1 &
 	qemu_pid=$!
 	if [ -n "$mondir" ]; then
@@ -390,6 +401,16 @@ lg_relay_tap() {
 # Kernel messages that mean the host is unhappy, whatever caused them.
 lg_warning_re='WARNING:|BUG:|BUG [a-z]|kernel BUG|Oops|general protection fault|Kernel panic|lockdep|possible (circular|recursive) locking|inconsistent lock state|INFO: task .* blocked|RCU stall|rcu_sched self-detected|self-detected stall|rcu: INFO|Call Trace:|UBSAN:|double fault|stack-protector'
 
+# NMIs that no handler claimed ("Uhhuh. NMI received for unknown reason",
+# then "Dazed and confused"), and any other line naming an nmi_ function,
+# are complaints too; the kernel's echo of its command line (which holds
+# unknown_nmi_panic) is not.
+lg_warning_re="$lg_warning_re|NMI received for unknown reason|Dazed and confused|Uhhuh|nmi_"
+lg_warning_ignore_re='Kernel command line:'
+
+# The unknown NMIs the nmi scenario injects itself: expected there, counted.
+lg_injected_nmi_re='Uhhuh\. NMI received for unknown reason|Dazed and confused, but trying to continue'
+
 # lg_host_warnings DIR: the kernel's complaints, from the console (every line
 # carrying a printk time stamp, so the Guest's own words never count) and
 # from the dmesg dump at the end.
@@ -397,7 +418,49 @@ lg_host_warnings() {
 	{
 		tr -d '\r' <"$1/serial.log" | grep -E '\[ *[0-9]+\.[0-9]{6}\]' || true
 		lg_section dmesg "$1/results.log"
-	} | { grep -E "$lg_warning_re" || true; }
+	} | { grep -E "$lg_warning_re" || true; } | { grep -Ev "$lg_warning_ignore_re" || true; }
+}
+
+# lg_panic_line DIR: the host kernel's panic message, if it panicked.
+lg_panic_line() {
+	lg_text "$1/serial.log" | { grep -ao 'Kernel panic - not syncing:.*' || true; } | head -n 1
+}
+
+# lg_open_step RES: the innermost step init began and never ended (where
+# the VM died), or "boot" if it never began one.
+lg_open_step() {
+	tr -d '\r' <"$1" | awk '
+		/^@@LG BEGIN / { open[++n] = $3; next }
+		/^@@LG END / { for (i = n; i > 0; i--) if (open[i] == $3) { n = i - 1; break } }
+		END { print (n > 0 ? open[n] : "boot") }'
+}
+
+# lg_check_panic TAG DIR: one result, failing with the panic message and
+# the step it cut short when the host kernel panicked (with panic_on_warn
+# and unknown_nmi_panic, every WARN and stray NMI ends that way); then the
+# complaints that led there.  Returns 1 after a panic: the rest of the
+# report would only list the steps that never ran.
+lg_check_panic() {
+	local tag=$1 dir=$2 panic first
+	panic=$(lg_panic_line "$dir")
+	if [ -z "$panic" ]; then
+		lg_ok 0 "$tag: the host kernel did not panic"
+		return 0
+	fi
+	first=$(lg_host_warnings "$dir" | { grep -Ev 'Call Trace:|Kernel panic' || true; } |
+		head -n 1 | sed 's/^[^]]*\] //')
+	lg_ok 1 "$tag: the host kernel did not panic (it did, in step $(lg_open_step "$dir/results.log"): $panic${first:+ after $first})"
+	lg_diag "what the host kernel said before:"
+	lg_host_warnings "$dir" | awk 'NF && !seen[$0]++' | lg_diag_head 40
+	return 1
+}
+
+# lg_check_strict TAG RES: init found the sysctls the command line set.
+lg_check_strict() {
+	local step
+	step=$(tr -d '\r' <"$2" | sed -n 's/^@@LG STEP sysctls rc=[0-9]* //p' | tail -n 1)
+	lg_check "$1: kernel.panic_on_warn and kernel.unknown_nmi_panic are 1 (${step:-never checked})" \
+		lg_is "$(lg_rc sysctls "$2")" 0
 }
 
 # Predicates on init's report (RES) and the Guest's output.
@@ -450,7 +513,7 @@ lg_check_each() {
 # injected must show up in the kernel's count, and some of them must have
 # arrived while the spinning Guest ran (its Host counters show NMI exits).
 lg_check_nmis() {
-	local tag=$1 dir=$2 sent=0 before=0 after=0 cpus=0 step spin
+	local tag=$1 dir=$2 sent=0 before=0 after=0 cpus=0 step spin unknown
 	[ -s "$dir/nmi-sent" ] && read -r sent <"$dir/nmi-sent"
 	step=$(tr -d '\r' <"$dir/results.log" | sed -n 's/^@@LG STEP nmi rc=0 //p' | tail -n 1)
 	if [ -n "$step" ]; then
@@ -464,6 +527,10 @@ lg_check_nmis() {
 		lg_at_least "$sent" 10
 	lg_check "$tag: every NMI reached the host ($sent sent to CPU 0 of $cpus, $((after - before)) handled)" \
 		lg_is "$((after - before))" "$sent"
+	# No handler claims QEMU's NMIs: the kernel says "Uhhuh" once for each.
+	unknown=$(lg_section dmesg "$dir/results.log" | grep -c 'Uhhuh\. NMI received for unknown reason' || true)
+	lg_check "$tag: each NMI reached the host's handler as one unknown NMI ($unknown reported)" \
+		lg_is "$unknown" "$sent"
 	spin=$(lg_section spin "$dir/results.log")
 	lg_check "$tag: the spinning guest powered off (exit ${spin:+$(lg_rc spin "$dir/results.log")})" \
 		lg_is "$(lg_rc spin "$dir/results.log")" 0
@@ -480,6 +547,7 @@ lg_check_results() {
 		grep -E 'smpboot: CPU0: |Kernel/User page tables isolation|\] (lg|lguest): ' |
 		lg_diag_head 8 || true
 
+	lg_check_strict "$tag" "$res"
 	rc=$(lg_rc insmod "$res")
 	lg_check "$tag: insmod lg" lg_is "$rc" 0
 	lg_check "$tag: /dev/lguest exists (misc 10:62)" lg_devnode_ok "$res"
@@ -529,6 +597,7 @@ lg_check_results() {
 	lg_check "$tag: rmmod lg" lg_is "$rc" 0
 
 	warnings=$(lg_host_warnings "$dir")
+	[ "$scenario" != nmi ] || warnings=$(grep -Ev "$lg_injected_nmi_re" <<<"$warnings" || true)
 	lg_check "$tag: no host kernel warnings" lg_is "$warnings" ""
 	awk 'NF && !seen[$0]++' <<<"$warnings" | lg_diag_head 40
 }
@@ -567,7 +636,9 @@ lg_vm_test() {
 		lg_diag "QEMU said:"
 		lg_diag <"$dir/qemu.log"
 	fi
-	lg_check_results "$tag" "$scenario" "$dir"
+	if lg_check_panic "$tag" "$dir"; then
+		lg_check_results "$tag" "$scenario" "$dir"
+	fi
 	if [ "$lg_tap_failed" -ne 0 ]; then
 		lg_diag "the whole serial log ($dir/serial.log):"
 		lg_text "$dir/serial.log" | lg_diag
