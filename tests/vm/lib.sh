@@ -31,6 +31,9 @@
 #   LG_VM_TIMEOUT  seconds one VM may run before it is killed (default 300;
 #                  the repeat20 scenario gets twice as long)
 #   LG_GUEST_TIMEOUT  seconds one Guest run may take inside the VM (default 120)
+#   LG_VM_EXTRA    optional steps for init.sh, separated by spaces:
+#                  hostile-launcher, fpuhog (default: none; the .test files
+#                  that want them set it)
 #   LG_PREBUILT_KO an lg.ko to boot with instead of building one from src/
 #                  (the packaging test passes the one DKMS built); "{kver}"
 #                  in it stands for the VM's kernel release, e.g.
@@ -53,8 +56,9 @@ lg_defaults() {
 	: "${LG_VM_OUT:=$top_builddir/tests/vm/out}"
 	: "${LG_VM_TIMEOUT:=300}"
 	: "${LG_GUEST_TIMEOUT:=120}"
+	: "${LG_VM_EXTRA:=}"
 	export top_srcdir top_builddir LG_CACHE I386_CC QEMU LG_LAUNCHER
-	export LG_GUEST LG_GUEST_PAE LG_VM_OUT LG_VM_TIMEOUT LG_GUEST_TIMEOUT
+	export LG_GUEST LG_GUEST_PAE LG_VM_OUT LG_VM_TIMEOUT LG_GUEST_TIMEOUT LG_VM_EXTRA
 }
 
 # ---- TAP output ---------------------------------------------------------
@@ -215,6 +219,25 @@ lg_build_devtest() {
 		-o "$1" "$lg_vm_dir/devtest.c" -pthread >"$2" 2>&1
 }
 
+# lg_build_helpers DIR LOG: the other static i386 programs /init runs, into
+# DIR: hostile-launcher (the Launcher itself, launcher/main.c included, with
+# its process made awkward for the Host) and fpuhog (x87 and SSE registers
+# kept busy; -mgeneral-regs-only keeps the compiler's hands off them).
+lg_build_helpers() {
+	local cc l src=()
+	read -ra cc <<<"$I386_CC"
+	for l in load pci console insn; do
+		src+=("$top_srcdir/launcher/$l.c")
+	done
+	{
+		"${cc[@]}" -static -O2 -Wall -Wextra -Werror -I"$top_srcdir/include" \
+			-I"$top_srcdir/launcher" -o "$1/hostile-launcher" \
+			"$lg_vm_dir/hostile-launcher.c" "${src[@]}" -pthread &&
+			"${cc[@]}" -static -O2 -Wall -Wextra -Werror -mgeneral-regs-only \
+				-o "$1/fpuhog" "$lg_vm_dir/fpuhog.c"
+	} >"$2" 2>&1
+}
+
 # lg_guest_for FLAVOUR: the test Guest built for that kind of host.
 lg_guest_for() {
 	if [ "$1" = 686-pae ]; then
@@ -229,6 +252,10 @@ lg_make_initrd() {
 	local extra=() g
 	for g in "686:$LG_GUEST" "686-pae:$LG_GUEST_PAE"; do
 		[ ! -f "${g#*:}" ] || extra+=(--extra "${g#*:}:/guest-${g%%:*}.elf")
+	done
+	# lg_build_helpers put these next to devtest.
+	for g in hostile-launcher fpuhog; do
+		[ ! -f "${3%/*}/$g" ] || extra+=(--extra "${3%/*}/$g:/$g")
 	done
 	bash "$lg_vm_dir/mkinitramfs.sh" --output "$4" --busybox "$LG_BUSYBOX" \
 		--module "$2" --launcher "$LG_LAUNCHER" --guest "$(lg_guest_for "$1")" \
@@ -274,6 +301,11 @@ lg_prepare() {
 		lg_diag <"$dir/devtest.log"
 		return 1
 	fi
+	if ! lg_build_helpers "$dir" "$dir/helpers.log"; then
+		lg_ok 1 "$flavour: build hostile-launcher and fpuhog"
+		lg_diag <"$dir/helpers.log"
+		return 1
+	fi
 	if ! lg_make_initrd "$flavour" "$dir/lg.ko" "$dir/devtest" \
 		"$dir/initrd.gz" >"$dir/initrd.log" 2>&1; then
 		lg_ok 1 "$flavour: build the initramfs"
@@ -286,11 +318,13 @@ lg_prepare() {
 # lg_strict_params SCENARIO: the kernel parameters that make a Host bug stop
 # the VM instead of scrolling past: a panic on every WARN, and on every NMI
 # that no handler claims (but for the nmi scenario, whose injected NMIs no
-# handler claims by design: init.sh arms that one once they are over).
-# init.sh checks the sysctls.
+# handler claims by design: init.sh arms that one once they are over), and
+# the optional steps of LG_VM_EXTRA for init.sh.  init.sh checks the sysctls.
 lg_strict_params() {
-	local p='panic_on_warn=1'
+	local p='panic_on_warn=1' words
 	[ "$1" = nmi ] || p="unknown_nmi_panic $p"
+	read -ra words <<<"${LG_VM_EXTRA:-}"
+	[ "${#words[@]}" = 0 ] || p="$p lgextra=$(IFS=,; echo "${words[*]}")"
 	echo "$p"
 }
 
@@ -455,12 +489,45 @@ lg_check_panic() {
 	return 1
 }
 
+# lg_wants STEP: LG_VM_EXTRA asked init.sh for the optional STEP.
+lg_wants() {
+	[[ " ${LG_VM_EXTRA:-} " == *" $1 "* ]]
+}
+
 # lg_check_strict TAG RES: init found the sysctls the command line set.
 lg_check_strict() {
 	local step
 	step=$(tr -d '\r' <"$2" | sed -n 's/^@@LG STEP sysctls rc=[0-9]* //p' | tail -n 1)
 	lg_check "$1: kernel.panic_on_warn and kernel.unknown_nmi_panic are 1 (${step:-never checked})" \
 		lg_is "$(lg_rc sysctls "$2")" 0
+}
+
+# lg_check_hostile_launcher TAG RES: the Guests run by /hostile-launcher.
+# The hostile ones it helps (ldt-gate) must die for their reason; with
+# LG_VM_EXTRA's hostile-launcher and fpuhog, the conformance Guest under
+# each mode, and beside fpuhog on CPU 0 (under the fpu mode, exit 3 if the
+# Launcher's own FPU registers changed), must pass as the lone run did.
+lg_fpuhog_ok() {
+	[[ "$1" == "rc=0 tap=same hog=0" ]]
+}
+lg_check_hostile_launcher() {
+	local tag=$1 res=$2 line
+	lg_check_each "$tag" "$res" HOSTILE-UNDER hostile-under lg_hostile_ok \
+		"killed with the right reason under the hostile Launcher"
+	lg_section hostile-under "$res" | grep -E 'guest died|survived|hostile-launcher:' |
+		lg_diag_head 10 || true
+	if lg_wants hostile-launcher; then
+		lg_check_each "$tag" "$res" HOSTILE-LAUNCHER hostile-launcher lg_repeat_ok \
+			"exit 0, same TAP as the plain run"
+		lg_section hostile-launcher "$res" | grep -E '^(hostile-launcher|lguest): |^[<>]' |
+			lg_diag_head 40 || true
+	fi
+	if lg_wants fpuhog; then
+		line=$(tr -d '\r' <"$res" | sed -n 's/^@@LG FPUHOG //p' | tail -n 1)
+		lg_check "$tag: guest beside fpuhog on CPU 0, Launcher using the FPU: exit 0, same TAP as the plain run, both FPU states intact (${line:-never run})" \
+			lg_fpuhog_ok "$line"
+		lg_section fpuhog "$res" | grep -E 'fpu|lguest: |^[<>]' | lg_diag_head 20 || true
+	fi
 }
 
 # Predicates on init's report (RES) and the Guest's output.
@@ -576,6 +643,7 @@ lg_check_results() {
 		lg_is "$(lg_killed spin-sigkill "$res")" 137
 	lg_check "$tag: a guest whose Launcher gets SIGTERM in HALT is gone (exit 143)" \
 		lg_is "$(lg_killed sleep-sigterm "$res")" 143
+	lg_check_hostile_launcher "$tag" "$res"
 
 	rc=$(lg_section badhcall "$res" | sed -n 's/^exit status //p')
 	lg_check "$tag: bad hypercall kills guest with reason (exit ${rc:-never run})" \
