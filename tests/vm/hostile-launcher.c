@@ -6,8 +6,10 @@
  *	hostile-launcher MODE [lguest options] <mem-in-MB> <guest-kernel> [args...]
  *
  * Everything after MODE is the ordinary Launcher's command line: this file
- * includes launcher/main.c, whose main() becomes lguest_main(), so the Guest
- * runs under exactly the code users run.  MODE sets something up first:
+ * includes launcher/main.c, whose main() becomes lguest_main() and whose
+ * pread() calls come through hostile_pread() (a plain pread() but in mode
+ * fpu), so the Guest runs under the code users run.  MODE sets something
+ * up first:
  *
  *   ldt          an LDT of our own (modify_ldt(2): a flat data descriptor
  *                at index 0, loaded into %fs), so the Host's LDTR is not
@@ -15,9 +17,9 @@
  *                its Guest runs hands the Guest our LDT (see the ldt-gate
  *                hostile Guest).
  *   tls          odd TLS descriptors (set_thread_area(2)) in the two slots
- *                glibc leaves free: expand-down, limit 0, and whichever of
- *                16-bit, not-present and code the kernel accepts; one of
- *                them loaded into %fs.
+ *                glibc leaves free: we try 16-bit, not-present and code
+ *                ones (6.1 refuses them all) and leave an expand-down one
+ *                with limit 0 and a one-byte one, the first in %fs.
  *   signals      a child sends us SIGUSR1 (handled, SA_RESTART), SIGUSR2
  *                (handled, no SA_RESTART) and SIGSTOP/SIGCONT, hundreds of
  *                times a second, while the Guest runs.

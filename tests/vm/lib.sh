@@ -224,15 +224,15 @@ lg_build_devtest() {
 # its process made awkward for the Host) and fpuhog (x87 and SSE registers
 # kept busy; -mgeneral-regs-only keeps the compiler's hands off them).
 lg_build_helpers() {
-	local cc l src=()
+	local cc l helper_srcs=()
 	read -ra cc <<<"$I386_CC"
 	for l in load pci console insn; do
-		src+=("$top_srcdir/launcher/$l.c")
+		helper_srcs+=("$top_srcdir/launcher/$l.c")
 	done
 	{
 		"${cc[@]}" -static -O2 -Wall -Wextra -Werror -I"$top_srcdir/include" \
 			-I"$top_srcdir/launcher" -o "$1/hostile-launcher" \
-			"$lg_vm_dir/hostile-launcher.c" "${src[@]}" -pthread &&
+			"$lg_vm_dir/hostile-launcher.c" "${helper_srcs[@]}" -pthread &&
 			"${cc[@]}" -static -O2 -Wall -Wextra -Werror -mgeneral-regs-only \
 				-o "$1/fpuhog" "$lg_vm_dir/fpuhog.c"
 	} >"$2" 2>&1
