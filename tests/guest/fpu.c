@@ -9,6 +9,8 @@
 #include "lib/libguest.h"
 #include "lib/hcall.h"
 #include "lib/desc.h"
+#include "lib/irq.h"
+#include "lib/processor.h"
 #include "tests.h"
 
 static void test_ts(void)
@@ -36,21 +38,71 @@ static void test_ts(void)
  * Load a value only this Guest has (the nanoseconds of its boot time) into
  * the x87 stack, leave through 200 hypercalls, during which the Host may
  * run anything (the VM tests run three Guests at once), and read it back.
+ * A few of those exits are sleeps: a clock event a few milliseconds out,
+ * then HALT until it fires.  Meanwhile the Host really runs something else
+ * on our CPU (the VM test puts a process that fills the FPU with its own
+ * values there), so our registers survive only if the Host saved them.  A
+ * few more are port reads, which the Launcher answers: it is a program of
+ * its own, free to use the FPU (the VM test runs one that does), so our
+ * registers must not be the ones its process sees.
+ *
+ * We HALT with interrupts off, as a Linux Guest idles: if the timer beats
+ * us to it, the Host sees it pending and does not sleep, and either way it
+ * turns interrupts on and delivers the tick before HALT returns.  The tick
+ * handler and the entry path use no x87 or SSE instruction.
  */
 #define FPU_EXITS	200
+#define FPU_SLEEPS	4
+#define FPU_TRIPS	4	/* to the Launcher and back */
+#define FPU_SLEEP_NS	3000000
+#define TIMER_VECTOR	(LGUEST_IRQ_BASE + LGUEST_TIMER_IRQ)
+
+static u32 fpu_ticks;
+
+static bool fpu_tick(struct ex_regs *regs)
+{
+	(void)regs;
+	WRITE_ONCE(fpu_ticks, fpu_ticks + 1);
+	return true;
+}
+
+static void sleep_in_host(void)
+{
+	irq_disable();
+	hcall1(LHCALL_SET_CLOCKEVENT, FPU_SLEEP_NS);
+	hcall0(LHCALL_HALT);
+	irq_disable();
+}
 
 static void test_state_survives(void)
 {
 	s32 mine = lguest_data.time.tv_nsec | 1, back = 0;
+	trap_handler_t old = handle_exception(TIMER_VECTOR, fpu_tick);
 	unsigned int i;
 
+	set_gate(TIMER_VECTOR, GATE_INTR, 0);
+	irq_unmask(LGUEST_TIMER_IRQ);
+	fpu_ticks = 0;
+
 	asm volatile("fninit\n\tfildl %0" : : "m"(mine) : "memory");
-	for (i = 0; i < FPU_EXITS; i++)
-		hcall0(LHCALL_FLUSH_ASYNC);
+	for (i = 0; i < FPU_EXITS; i++) {
+		if (i % (FPU_EXITS / FPU_SLEEPS) == FPU_EXITS / FPU_SLEEPS / 2)
+			sleep_in_host();
+		else if (i % (FPU_EXITS / FPU_TRIPS) == 0)
+			(void)inl(LGUEST_PCI_CONFIG_ADDR);
+		else
+			hcall0(LHCALL_FLUSH_ASYNC);
+	}
 	asm volatile("fistpl %0" : "=m"(back) : : "memory");
+
+	hcall1(LHCALL_SET_CLOCKEVENT, 0);
+	irq_mask(LGUEST_TIMER_IRQ);
+	handle_exception(TIMER_VECTOR, old);
+
 	report(back == mine, "x87 registers survive %u exits to the Host", FPU_EXITS);
 	if (back != mine)
 		report_info("loaded %d, read back %d", mine, back);
+	report_info("the Host woke us from %u of %u sleeps with the tick", fpu_ticks, FPU_SLEEPS);
 }
 
 void test_fpu(void)

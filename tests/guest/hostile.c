@@ -12,6 +12,7 @@
 #include "lib/libguest.h"
 #include "lib/hcall.h"
 #include "lib/mmu.h"
+#include "lib/desc.h"
 #include "tests.h"
 
 #define DESC_P		0x8000u
@@ -83,6 +84,117 @@ static void stale_segment(void)
 	hcall0(LHCALL_FLUSH_ASYNC);
 }
 
+/*
+ * A call gate in the Host's LDT.  The Host runs us with whatever LDT the
+ * Launcher's process has; the VM test gives its Launcher one (modify_ldt)
+ * before we start.  Its descriptors sit in a page of Host lowmem, at a Host
+ * kernel address in our half of the address space, so if the CPU still
+ * looks there while we run, our page tables decide what it finds.  We
+ * cannot learn that address, so we make every page of our kernel range
+ * show the same page of 32-bit call gates into the Switcher's ring-0 code
+ * segment: each directory entry we do not use points at one page table
+ * that maps nothing but that page, and each page of our boot map outside
+ * our own image maps it too (the Host's allocator hands out low pages
+ * first, so its LDT page is quite likely to sit below 64 MiB, where our
+ * boot map is; it cannot be where the Host's own kernel image is, which is
+ * where ours is).  Whatever the LDT's address, LDT entry 0 is then one of
+ * our gates.  A Host that loads a null LDT for us turns the far call into
+ * a #GP; we drop our handler for it first, so the Host has to kill us with
+ * "unhandled trap 13".  A page fault instead means the CPU went looking for
+ * the Host's LDT at an address we cannot map (a Host with page-table
+ * isolation keeps its LDTs above the Switcher): no way into ring 0, but the
+ * Host's LDT is still loaded, and we shut down saying where it was.
+ *
+ * The payload is a few instructions in ring 0: it reads %cr0 and goes
+ * back with lret.  Interrupts stay off while it runs (sti keeps them off
+ * for one more instruction, the lret), since a Host interrupt taken at
+ * CPL 0 on the Switcher's stack would look like one from the Switcher.
+ */
+#define GATE_CALL32		0xC
+#define LDT_SEL_RPL3		0x7	/* LDT entry 0, RPL 3 */
+
+u32 ldt_gate_cr0;
+
+extern const char ldt_gate_payload[];
+asm(
+"	.pushsection .text, \"ax\"\n"
+"	.globl ldt_gate_payload\n"
+"	.type ldt_gate_payload, @function\n"
+"ldt_gate_payload:\n"
+"	cli\n"
+"	movl %cr0, %eax\n"
+"	movl %eax, ldt_gate_cr0\n"
+"	sti\n"
+"	lret\n"
+"	.size ldt_gate_payload, . - ldt_gate_payload\n"
+"	.popsection\n"
+);
+
+#ifdef CONFIG_PAE
+#define DIR_SPAN	0x200000u
+#else
+#define DIR_SPAN	0x400000u
+#endif
+
+extern const char _text[], _end[];
+
+static bool ldt_gate_pf(struct ex_regs *regs)
+{
+	char reason[96];
+
+	snprintf(reason, sizeof(reason),
+		 "ldt-gate: the far call at %#x faulted reading the Host's LDT at %#x",
+		 regs->eip, READ_ONCE(lguest_data.cr2));
+	guest_shutdown(reason);
+}
+
+static void ldt_gate(void)
+{
+	u32 *gates = alloc_page(), off = (u32)ldt_gate_payload;
+	pte_t *table = alloc_page(), *ptep;
+	u32 limit = 0u - READ_ONCE(lguest_data.reserve_mem), va, dirs = 0, pages = 0;
+	u32 image_lo = (u32)_text & PAGE_MASK, image_hi = ((u32)_end + PAGE_SIZE - 1) & PAGE_MASK;
+	unsigned int i;
+	char reason[64];
+
+	for (i = 0; i < PAGE_SIZE / 4; i += 2) {
+		gates[i] = (LG_SWITCHER_CS << 16) | (off & 0xFFFF);
+		gates[i + 1] = (off & 0xFFFF0000) | DESC_P | DPL(3) | (GATE_CALL32 << 8);
+	}
+	for (i = 0; i < PAGE_SIZE / sizeof(pte_t); i++)
+		write_pte(&table[i], page_pa(gates) | PTE_P | PTE_RW);
+	for (va = KERNEL_OFFSET; va && va + DIR_SPAN - 1 < limit; va += DIR_SPAN) {
+		if (pt_lookup(&kernel_pgt, va, false))
+			continue;
+		pt_replace_table(&kernel_pgt, va, table);
+		dirs++;
+	}
+	/*
+	 * The boot map's page tables are shared with its identity half, which
+	 * we no longer use; FLUSH_TLB below tells the Host about all of it.
+	 */
+	for (va = KERNEL_OFFSET; va < KERNEL_OFFSET + BOOT_MAP_SIZE; va += PAGE_SIZE) {
+		if (va >= image_lo && va < image_hi)
+			continue;
+		ptep = pt_lookup(&kernel_pgt, va, false);
+		if (ptep) {
+			write_pte(ptep, page_pa(gates) | PTE_P | PTE_RW);
+			pages++;
+		}
+	}
+	hcall1(LHCALL_FLUSH_TLB, 1);
+	report_info("ldt-gate: %u directory entries and %u pages below %#x show the gate page",
+		    dirs, pages, limit);
+
+	/* No #GP handler: a refused far call must end us in the Host. */
+	hcall3(LHCALL_LOAD_IDT_ENTRY, GP_VECTOR, 0, 0);
+	handle_exception(PF_VECTOR, ldt_gate_pf);
+	asm volatile("lcall $" __stringify(LDT_SEL_RPL3) ", $0" : : : "eax", "memory");
+	snprintf(reason, sizeof(reason), "survived ldt-gate: reached ring 0, cr0=%#x",
+		 READ_ONCE(ldt_gate_cr0));
+	guest_shutdown(reason);
+}
+
 static const struct {
 	const char *name;
 	void (*attempt)(void);
@@ -96,6 +208,7 @@ static const struct {
 	{ "pgtable-outside",	pgtable_outside_memory },
 	{ "map-beyond-memory",	map_beyond_memory },
 	{ "stale-segment",	stale_segment },
+	{ "ldt-gate",		ldt_gate },
 };
 
 /* Runs lgtest=hostile-NAME; returns only if NAME is not one of ours. */

@@ -18,6 +18,11 @@
 #                    print (the harness parses that clean copy; the console
 #                    also carries the kernel's messages)
 #   lgtimeout=SECS   how long one Guest run may take before it is killed
+#   lgextra=A,B      optional steps: hostile-launcher (the conformance Guest
+#                    under each mode of /hostile-launcher), fpuhog (the
+#                    conformance Guest, under /hostile-launcher fpu, and
+#                    /fpuhog sharing CPU 0)
+#   unknown_nmi_panic panic_on_warn=1   the kernel's own; we check they took
 #
 # What we print is framed by markers the harness looks for:
 #   @@LG BEGIN <name> ... @@LG END <name> rc=<exit status> t=<uptime>s
@@ -28,6 +33,10 @@
 #   @@LG HOSTILE <name> rc=<Launcher exit status> reason=<found|missing>
 #   @@LG NMI START / @@LG NMI STOP (the harness injects NMIs in between)
 #   @@LG STEP nmi rc=0 before=<count> after=<count> cpus=<n> (or STEP mce)
+#   @@LG STEP sysctls rc=<0|1> unknown_nmi_panic=<v> panic_on_warn=<v>
+#   @@LG HOSTILE-UNDER <name> mode=<mode> rc=<exit status> reason=<found|missing>
+#   @@LG HOSTILE-LAUNCHER <mode> rc=<exit status> tap=<same|differs>
+#   @@LG FPUHOG rc=<exit status> tap=<same|differs> hog=<fpuhog's exit status>
 #
 # There is no `set -e`: PID 1 must never exit (the kernel would panic), and
 # after a failed step we still want the rest, dmesg above all.  We always end
@@ -46,12 +55,14 @@ exec </dev/console >/dev/console 2>&1
 scenario=full
 res=/dev/null
 limit=120
+extra=
 read -r cmdline </proc/cmdline
 for arg in $cmdline; do
 	case "$arg" in
 	lgtest=*) scenario=${arg#*=} ;;
 	lgres=*) res=/dev/${arg#*=} ;;
 	lgtimeout=*) limit=${arg#*=} ;;
+	lgextra=*) extra=${arg#*=} ;;
 	esac
 done
 # A failed redirection on `exec` would end this shell, so try it first.
@@ -312,6 +323,111 @@ switcher_probes() {
 	say "@@LG END switcher-probe rc=0 count=$count t=$(now)"
 }
 
+# The kernel command line asks for a panic on any WARN and on any NMI no
+# handler claims, so that a Host bug cannot scroll past as a message: check
+# that the kernel took both.  The nmi scenario's own NMIs are unknown to the
+# kernel by design, so there unknown_nmi_panic stays 0 until they are over
+# (arm_unknown_nmi_panic); pass the value expected.
+check_sysctls() {
+	unp=$(cat /proc/sys/kernel/unknown_nmi_panic 2>/dev/null)
+	pow=$(cat /proc/sys/kernel/panic_on_warn 2>/dev/null)
+	if [ "$unp" = "$1" ] && [ "$pow" = 1 ]; then
+		say "@@LG STEP sysctls rc=0 unknown_nmi_panic=$unp panic_on_warn=$pow"
+	else
+		say "@@LG STEP sysctls rc=1 unknown_nmi_panic=${unp:-unset} panic_on_warn=${pow:-unset}"
+		failed=$((failed + 1))
+	fi
+}
+
+arm_unknown_nmi_panic() {
+	echo 1 >/proc/sys/kernel/unknown_nmi_panic
+	check_sysctls 1
+}
+
+# has_extra NAME: the command line's lgextra= asks for step NAME.
+has_extra() {
+	case ",$extra," in
+	*",$1,"*) return 0 ;;
+	esac
+	return 1
+}
+
+# Hostile Guests that need the hostile Launcher's help ("name|reason|mode"):
+# ldt-gate builds call gates where the Host's LDT would be, so the Launcher
+# must have an LDT (mode ldt).  Each must die for the reason given.
+hostile_under_launcher='ldt-gate|unhandled trap 13|ldt'
+
+run_hostile_under_launcher() {
+	say "@@LG BEGIN hostile-under"
+	echo "$hostile_under_launcher" >/tmp/hostile-under.list
+	while IFS='|' read -r name why mode; do
+		timeout -s KILL "$limit" /hostile-launcher "$mode" 64 /guest.elf \
+			"lgtest=hostile-$name" </dev/null >/tmp/hostile.out 2>&1
+		rc=$?
+		found=missing
+		grep 'guest died: ' /tmp/hostile.out | grep -F "$why" >/dev/null && found=found
+		cat /tmp/hostile.out
+		cat /tmp/hostile.out >&3
+		say "@@LG HOSTILE-UNDER $name mode=$mode rc=$rc reason=$found"
+	done </tmp/hostile-under.list
+	say "@@LG END hostile-under rc=0 count=$(wc -l </tmp/hostile-under.list) t=$(now)"
+}
+
+# The conformance Guest under each mode of the hostile Launcher (its process
+# given an LDT, odd TLS entries, a storm of signals, a tracer, a second
+# thread reading /dev/lguest): each run must end as the lone run did.
+hostile_launcher_modes='ldt tls signals ptrace thread-read'
+
+run_hostile_launcher() {
+	say "@@LG BEGIN hostile-launcher"
+	tap_of /tmp/guest.out >/tmp/tap.ref
+	n=0
+	for mode in $hostile_launcher_modes; do
+		n=$((n + 1))
+		timeout -s KILL "$limit" /hostile-launcher "$mode" 64 /guest.elf \
+			</dev/null >/tmp/hl.out 2>&1
+		rc=$?
+		tap_of /tmp/hl.out >/tmp/tap.now
+		same=differs
+		cmp -s /tmp/tap.ref /tmp/tap.now && same=same
+		grep -E '^(hostile-launcher|lguest): ' /tmp/hl.out | tee /proc/self/fd/3
+		if [ "$same" != same ]; then
+			diff /tmp/tap.ref /tmp/tap.now | tee /proc/self/fd/3
+		fi
+		say "@@LG HOSTILE-LAUNCHER $mode rc=$rc tap=$same t=$(now)"
+	done
+	say "@@LG END hostile-launcher rc=0 count=$n t=$(now)"
+}
+
+# The conformance Guest pinned to CPU 0 with /fpuhog spinning there too, so
+# that the Host really switches FPU state between them while the Guest's
+# FPU check sleeps, and under the hostile Launcher's fpu mode, whose own
+# FPU registers hold values of its own whenever it enters the Guest: the
+# Guest must pass as the lone run did, the Launcher must get its registers
+# back from every read(), and the hog must find its own untouched.
+run_fpu_hog() {
+	say "@@LG BEGIN fpuhog"
+	tap_of /tmp/guest.out >/tmp/tap.ref
+	taskset 1 /fpuhog 2>/tmp/hog.err &
+	hog=$!
+	taskset 1 timeout -s KILL "$limit" /hostile-launcher fpu 64 /guest.elf \
+		</dev/null >/tmp/fpuhog.out 2>&1
+	rc=$?
+	kill -TERM "$hog"
+	wait "$hog"
+	hogrc=$?
+	tap_of /tmp/fpuhog.out >/tmp/tap.now
+	same=differs
+	cmp -s /tmp/tap.ref /tmp/tap.now && same=same
+	grep -E 'fpu|^(hostile-launcher|lguest): ' /tmp/fpuhog.out | tee /proc/self/fd/3
+	tee /proc/self/fd/3 </tmp/hog.err
+	if [ "$same" != same ]; then
+		diff /tmp/tap.ref /tmp/tap.now | tee /proc/self/fd/3
+	fi
+	say "@@LG FPUHOG rc=$rc tap=$same hog=$hogrc"
+	say "@@LG END fpuhog rc=0 t=$(now)"
+}
+
 finish() {
 	say "@@LG BEGIN dmesg"
 	dmesg >&3
@@ -339,6 +455,7 @@ if [ "$scenario" = demo ]; then
 fi
 
 say "@@LG BEGIN $scenario"
+if [ "$scenario" = nmi ]; then check_sysctls 0; else check_sysctls 1; fi
 if ! run insmod insmod /lg.ko; then
 	finish
 fi
@@ -346,6 +463,7 @@ check_devnode
 run devtest /devtest
 if [ "$scenario" = nmi ] || [ "$scenario" = mce ]; then
 	guest_under_nmis
+	arm_unknown_nmi_panic
 else
 	run guest timeout -s KILL "$limit" /lguest --stats 64 /guest.elf
 fi
@@ -355,6 +473,9 @@ parallel_guests
 kill_guests
 # repeat20's time goes to its 20 runs; vm-686pae-nmi probes that Host.
 [ "$scenario" = repeat20 ] || switcher_probes
+has_extra hostile-launcher && run_hostile_launcher
+has_extra fpuhog && run_fpu_hog
+run_hostile_under_launcher
 [ "$scenario" = repeat20 ] && repeat_guest
 run rmmod rmmod lg
 finish

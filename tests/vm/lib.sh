@@ -31,6 +31,9 @@
 #   LG_VM_TIMEOUT  seconds one VM may run before it is killed (default 300;
 #                  the repeat20 scenario gets twice as long)
 #   LG_GUEST_TIMEOUT  seconds one Guest run may take inside the VM (default 120)
+#   LG_VM_EXTRA    optional steps for init.sh, separated by spaces:
+#                  hostile-launcher, fpuhog (default: none; the .test files
+#                  that want them set it)
 #   LG_PREBUILT_KO an lg.ko to boot with instead of building one from src/
 #                  (the packaging test passes the one DKMS built); "{kver}"
 #                  in it stands for the VM's kernel release, e.g.
@@ -53,8 +56,9 @@ lg_defaults() {
 	: "${LG_VM_OUT:=$top_builddir/tests/vm/out}"
 	: "${LG_VM_TIMEOUT:=300}"
 	: "${LG_GUEST_TIMEOUT:=120}"
+	: "${LG_VM_EXTRA:=}"
 	export top_srcdir top_builddir LG_CACHE I386_CC QEMU LG_LAUNCHER
-	export LG_GUEST LG_GUEST_PAE LG_VM_OUT LG_VM_TIMEOUT LG_GUEST_TIMEOUT
+	export LG_GUEST LG_GUEST_PAE LG_VM_OUT LG_VM_TIMEOUT LG_GUEST_TIMEOUT LG_VM_EXTRA
 }
 
 # ---- TAP output ---------------------------------------------------------
@@ -215,6 +219,26 @@ lg_build_devtest() {
 		-o "$1" "$lg_vm_dir/devtest.c" -pthread >"$2" 2>&1
 }
 
+# lg_build_helpers DIR LOG: the other static i386 programs /init runs, into
+# DIR: hostile-launcher (the Launcher itself, launcher/main.c included, with
+# its process made awkward for the Host) and fpuhog (x87 and SSE registers
+# kept busy; -mgeneral-regs-only keeps the compiler's hands off them).
+lg_build_helpers() {
+	local cc l helper_srcs=()
+	read -ra cc <<<"$I386_CC"
+	# Every Launcher source but main.c, which hostile-launcher.c includes.
+	for l in "$top_srcdir"/launcher/*.c; do
+		[ "${l##*/}" = main.c ] || helper_srcs+=("$l")
+	done
+	{
+		"${cc[@]}" -static -O2 -Wall -Wextra -Werror -I"$top_srcdir/include" \
+			-I"$top_srcdir/launcher" -o "$1/hostile-launcher" \
+			"$lg_vm_dir/hostile-launcher.c" "${helper_srcs[@]}" -pthread &&
+			"${cc[@]}" -static -O2 -Wall -Wextra -Werror -mgeneral-regs-only \
+				-o "$1/fpuhog" "$lg_vm_dir/fpuhog.c"
+	} >"$2" 2>&1
+}
+
 # lg_guest_for FLAVOUR: the test Guest built for that kind of host.
 lg_guest_for() {
 	if [ "$1" = 686-pae ]; then
@@ -229,6 +253,10 @@ lg_make_initrd() {
 	local extra=() g
 	for g in "686:$LG_GUEST" "686-pae:$LG_GUEST_PAE"; do
 		[ ! -f "${g#*:}" ] || extra+=(--extra "${g#*:}:/guest-${g%%:*}.elf")
+	done
+	# lg_build_helpers put these next to devtest.
+	for g in hostile-launcher fpuhog; do
+		[ ! -f "${3%/*}/$g" ] || extra+=(--extra "${3%/*}/$g:/$g")
 	done
 	bash "$lg_vm_dir/mkinitramfs.sh" --output "$4" --busybox "$LG_BUSYBOX" \
 		--module "$2" --launcher "$LG_LAUNCHER" --guest "$(lg_guest_for "$1")" \
@@ -274,6 +302,11 @@ lg_prepare() {
 		lg_diag <"$dir/devtest.log"
 		return 1
 	fi
+	if ! lg_build_helpers "$dir" "$dir/helpers.log"; then
+		lg_ok 1 "$flavour: build hostile-launcher and fpuhog"
+		lg_diag <"$dir/helpers.log"
+		return 1
+	fi
 	if ! lg_make_initrd "$flavour" "$dir/lg.ko" "$dir/devtest" \
 		"$dir/initrd.gz" >"$dir/initrd.log" 2>&1; then
 		lg_ok 1 "$flavour: build the initramfs"
@@ -281,6 +314,19 @@ lg_prepare() {
 		return 1
 	fi
 	return 0
+}
+
+# lg_strict_params SCENARIO: the kernel parameters that make a Host bug stop
+# the VM instead of scrolling past: a panic on every WARN, and on every NMI
+# that no handler claims (but for the nmi scenario, whose injected NMIs no
+# handler claims by design: init.sh arms that one once they are over), and
+# the optional steps of LG_VM_EXTRA for init.sh.  init.sh checks the sysctls.
+lg_strict_params() {
+	local p='panic_on_warn=1' words
+	[ "$1" = nmi ] || p="unknown_nmi_panic $p"
+	read -ra words <<<"${LG_VM_EXTRA:-}"
+	[ "${#words[@]}" = 0 ] || p="$p lgextra=$(IFS=,; echo "${words[*]}")"
+	echo "$p"
 }
 
 # lg_boot SMP CPU SCENARIO DIR: boot DIR/initrd.gz; the console goes to
@@ -300,7 +346,7 @@ lg_boot() {
 		-m 512 -smp "$smp" -cpu "$cpu" -monitor "$monitor" \
 		-serial "file:$dir/serial.log" -serial "file:$dir/results.log" \
 		-kernel "$LG_VMLINUZ" -initrd "$dir/initrd.gz" \
-		-append "console=ttyS0 panic=-1 printk.time=1 slub_debug=FZPU page_poison=1 lgtest=$scenario lgres=ttyS1 lgtimeout=$LG_GUEST_TIMEOUT" \
+		-append "console=ttyS0 panic=-1 printk.time=1 slub_debug=FZPU page_poison=1 $(lg_strict_params "$scenario") lgtest=$scenario lgres=ttyS1 lgtimeout=$LG_GUEST_TIMEOUT" \
 		</dev/null >"$dir/qemu.log" 2>&1 &
 	qemu_pid=$!
 	if [ -n "$mondir" ]; then
@@ -391,6 +437,16 @@ lg_relay_tap() {
 # Kernel messages that mean the host is unhappy, whatever caused them.
 lg_warning_re='WARNING:|BUG:|BUG [a-z]|kernel BUG|Oops|general protection fault|Kernel panic|lockdep|possible (circular|recursive) locking|inconsistent lock state|INFO: task .* blocked|RCU stall|rcu_sched self-detected|self-detected stall|rcu: INFO|Call Trace:|UBSAN:|double fault|stack-protector'
 
+# NMIs that no handler claimed ("Uhhuh. NMI received for unknown reason",
+# then "Dazed and confused"), and any other line naming an nmi_ function,
+# are complaints too; the kernel's echo of its command line (which holds
+# unknown_nmi_panic) is not.
+lg_warning_re="$lg_warning_re|NMI received for unknown reason|Dazed and confused|Uhhuh|nmi_"
+lg_warning_ignore_re='Kernel command line:'
+
+# The unknown NMIs the nmi scenario injects itself: expected there, counted.
+lg_injected_nmi_re='Uhhuh\. NMI received for unknown reason|Dazed and confused, but trying to continue'
+
 # lg_host_warnings DIR: the kernel's complaints, from the console (every line
 # carrying a printk time stamp, so the Guest's own words never count) and
 # from the dmesg dump at the end.
@@ -398,7 +454,82 @@ lg_host_warnings() {
 	{
 		tr -d '\r' <"$1/serial.log" | grep -E '\[ *[0-9]+\.[0-9]{6}\]' || true
 		lg_section dmesg "$1/results.log"
-	} | { grep -E "$lg_warning_re" || true; }
+	} | { grep -E "$lg_warning_re" || true; } | { grep -Ev "$lg_warning_ignore_re" || true; }
+}
+
+# lg_panic_line DIR: the host kernel's panic message, if it panicked.
+lg_panic_line() {
+	lg_text "$1/serial.log" | { grep -ao 'Kernel panic - not syncing:.*' || true; } | head -n 1
+}
+
+# lg_open_step RES: the innermost step init began and never ended (where
+# the VM died), or "boot" if it never began one.
+lg_open_step() {
+	tr -d '\r' <"$1" | awk '
+		/^@@LG BEGIN / { open[++n] = $3; next }
+		/^@@LG END / { for (i = n; i > 0; i--) if (open[i] == $3) { n = i - 1; break } }
+		END { print (n > 0 ? open[n] : "boot") }'
+}
+
+# lg_check_panic TAG DIR: one result, failing with the panic message and
+# the step it cut short when the host kernel panicked (with panic_on_warn
+# and unknown_nmi_panic, every WARN and stray NMI ends that way); then the
+# complaints that led there.  Returns 1 after a panic: the rest of the
+# report would only list the steps that never ran.
+lg_check_panic() {
+	local tag=$1 dir=$2 panic first
+	panic=$(lg_panic_line "$dir")
+	if [ -z "$panic" ]; then
+		lg_ok 0 "$tag: the host kernel did not panic"
+		return 0
+	fi
+	first=$(lg_host_warnings "$dir" | { grep -Ev 'Call Trace:|Kernel panic' || true; } |
+		head -n 1 | sed 's/^[^]]*\] //')
+	lg_ok 1 "$tag: the host kernel did not panic (it did, in step $(lg_open_step "$dir/results.log"): $panic${first:+ after $first})"
+	lg_diag "what the host kernel said before:"
+	lg_host_warnings "$dir" | awk 'NF && !seen[$0]++' | lg_diag_head 40
+	return 1
+}
+
+# lg_wants STEP: LG_VM_EXTRA asked init.sh for the optional STEP.
+lg_wants() {
+	[[ " ${LG_VM_EXTRA:-} " == *" $1 "* ]]
+}
+
+# lg_check_strict TAG RES: init found the sysctls the command line set.
+lg_check_strict() {
+	local step
+	step=$(tr -d '\r' <"$2" | sed -n 's/^@@LG STEP sysctls rc=[0-9]* //p' | tail -n 1)
+	lg_check "$1: kernel.panic_on_warn and kernel.unknown_nmi_panic are 1 (${step:-never checked})" \
+		lg_is "$(lg_rc sysctls "$2")" 0
+}
+
+# lg_check_hostile_launcher TAG RES: the Guests run by /hostile-launcher.
+# The hostile ones it helps (ldt-gate) must die for their reason; with
+# LG_VM_EXTRA's hostile-launcher and fpuhog, the conformance Guest under
+# each mode, and beside fpuhog on CPU 0 (under the fpu mode, exit 3 if the
+# Launcher's own FPU registers changed), must pass as the lone run did.
+lg_fpuhog_ok() {
+	[[ "$1" == "rc=0 tap=same hog=0" ]]
+}
+lg_check_hostile_launcher() {
+	local tag=$1 res=$2 line
+	lg_check_each "$tag" "$res" HOSTILE-UNDER hostile-under lg_hostile_ok \
+		"killed with the right reason under the hostile Launcher"
+	lg_section hostile-under "$res" | grep -E 'guest died|survived|hostile-launcher:' |
+		lg_diag_head 10 || true
+	if lg_wants hostile-launcher; then
+		lg_check_each "$tag" "$res" HOSTILE-LAUNCHER hostile-launcher lg_repeat_ok \
+			"exit 0, same TAP as the plain run"
+		lg_section hostile-launcher "$res" | grep -E '^(hostile-launcher|lguest): |^[<>]' |
+			lg_diag_head 40 || true
+	fi
+	if lg_wants fpuhog; then
+		line=$(tr -d '\r' <"$res" | sed -n 's/^@@LG FPUHOG //p' | tail -n 1)
+		lg_check "$tag: guest beside fpuhog on CPU 0, Launcher using the FPU: exit 0, same TAP as the plain run, both FPU states intact (${line:-never run})" \
+			lg_fpuhog_ok "$line"
+		lg_section fpuhog "$res" | grep -E 'fpu|lguest: |^[<>]' | lg_diag_head 20 || true
+	fi
 }
 
 # Predicates on init's report (RES) and the Guest's output.
@@ -458,7 +589,7 @@ lg_check_each() {
 # some of them must have arrived while the spinning Guest ran (its Host
 # counters show trap 0x02, or 0x12, exits).
 lg_check_nmis() {
-	local tag=$1 dir=$2 kind=${3:-nmi} sent=0 before=0 after=0 cpus=0 step spin
+	local tag=$1 dir=$2 kind=${3:-nmi} sent=0 before=0 after=0 cpus=0 step spin unknown
 	local what=NMIs vector=0x02 exits=lg_nmi_exits
 	if [ "$kind" = mce ]; then
 		what="machine checks" vector=0x12 exits=lg_mce_exits
@@ -476,6 +607,12 @@ lg_check_nmis() {
 		lg_at_least "$sent" 10
 	lg_check "$tag: every one of the $what reached the host ($sent sent to CPU 0 of $cpus, $((after - before)) handled)" \
 		lg_is "$((after - before))" "$sent"
+	# No handler claims QEMU's NMIs: the kernel says "Uhhuh" once for each.
+	if [ "$kind" = nmi ]; then
+		unknown=$(lg_section dmesg "$dir/results.log" | grep -c 'Uhhuh\. NMI received for unknown reason' || true)
+		lg_check "$tag: each NMI reached the host's handler as one unknown NMI ($unknown reported)" \
+			lg_is "$unknown" "$sent"
+	fi
 	spin=$(lg_section spin "$dir/results.log")
 	lg_check "$tag: the spinning guest powered off (exit ${spin:+$(lg_rc spin "$dir/results.log")})" \
 		lg_is "$(lg_rc spin "$dir/results.log")" 0
@@ -492,6 +629,7 @@ lg_check_results() {
 		grep -E 'smpboot: CPU0: |Kernel/User page tables isolation|\] (lg|lguest): ' |
 		lg_diag_head 8 || true
 
+	lg_check_strict "$tag" "$res"
 	rc=$(lg_rc insmod "$res")
 	lg_check "$tag: insmod lg" lg_is "$rc" 0
 	lg_check "$tag: /dev/lguest exists (misc 10:62)" lg_devnode_ok "$res"
@@ -521,6 +659,7 @@ lg_check_results() {
 		lg_is "$(lg_killed spin-sigkill "$res")" 137
 	lg_check "$tag: a guest whose Launcher gets SIGTERM in HALT is gone (exit 143)" \
 		lg_is "$(lg_killed sleep-sigterm "$res")" 143
+	lg_check_hostile_launcher "$tag" "$res"
 
 	# The Switcher-area probe, moved between CPUs (tests/guest/escape.c):
 	# with the module as loaded and, on -smp 2, with spread_cpu_pages=1.
@@ -552,6 +691,7 @@ lg_check_results() {
 	lg_check "$tag: rmmod lg" lg_is "$rc" 0
 
 	warnings=$(lg_host_warnings "$dir")
+	[ "$scenario" != nmi ] || warnings=$(grep -Ev "$lg_injected_nmi_re" <<<"$warnings" || true)
 	lg_check "$tag: no host kernel warnings" lg_is "$warnings" ""
 	awk 'NF && !seen[$0]++' <<<"$warnings" | lg_diag_head 40
 }
@@ -590,7 +730,9 @@ lg_vm_test() {
 		lg_diag "QEMU said:"
 		lg_diag <"$dir/qemu.log"
 	fi
-	lg_check_results "$tag" "$scenario" "$dir"
+	if lg_check_panic "$tag" "$dir"; then
+		lg_check_results "$tag" "$scenario" "$dir"
+	fi
 	if [ "$lg_tap_failed" -ne 0 ]; then
 		lg_diag "the whole serial log ($dir/serial.log):"
 		lg_text "$dir/serial.log" | lg_diag
