@@ -901,6 +901,44 @@ static void test_nx_fetch(void)
 #endif
 
 /*
+ * Our own page tables cannot put anything of ours in the Switcher area:
+ * with a page of ours mapped over our state page, over our regs page and
+ * over an address the Host leaves empty, the first two still show the
+ * Host's pages and the third still faults.
+ */
+#define OVER_MAGIC		0x0ddba11u
+#define LGUEST_CS_ENTRY_BYTE	(12 * 8 + 4)	/* the high word of GDT entry 12 */
+
+static void test_map_over_switcher(void)
+{
+	struct cpu_pages own = pages_of(idt_base());
+	u32 *mine = alloc_page();
+	u32 empty = own.regs + CPU_SPREAD / 2, gdt_word = 0, val = 0;
+	bool state_ok, regs_ok, empty_ok;
+
+	mine[0] = OVER_MAGIC;
+	probe_read(own.state + STATE_GDT + LGUEST_CS_ENTRY_BYTE, &gdt_word);
+	pt_map(&kernel_pgt, own.state, page_pa(mine), PTE_P | PTE_RW);
+	pt_map(&kernel_pgt, own.regs, page_pa(mine), PTE_P | PTE_RW);
+	pt_map(&kernel_pgt, empty, page_pa(mine), PTE_P | PTE_RW);
+
+	state_ok = probe_read(own.state + STATE_GDT + LGUEST_CS_ENTRY_BYTE, &val) &&
+		   val == gdt_word && !probe_write(own.state, OVER_MAGIC);
+	regs_ok = probe_read(own.regs, &val) && val != OVER_MAGIC;
+	empty_ok = !probe_read(empty, &val) && last_ex.vector == PF_VECTOR;
+	report(state_ok && regs_ok && empty_ok,
+	       "our page tables cannot map our pages over the Switcher area");
+	if (!(state_ok && regs_ok && empty_ok))
+		report_info("state page %s, regs page %s, empty address %#x %s",
+			    state_ok ? "intact" : "replaced", regs_ok ? "intact" : "replaced",
+			    empty, empty_ok ? "faults" : "mapped");
+
+	pt_unmap(&kernel_pgt, empty);
+	pt_unmap(&kernel_pgt, own.regs);
+	pt_unmap(&kernel_pgt, own.state);
+}
+
+/*
  * "syscall" would enter ring 0 at whatever MSR_STAR says, with no stack
  * switch and no descriptor check.  A 32-bit Host never sets EFER.SCE, so
  * the CPU must refuse it (#UD) here as it does for the Host's own users.
@@ -922,6 +960,7 @@ void test_escape(void)
 {
 	test_descriptor_tables();
 	test_syscall_insn();
+	test_map_over_switcher();
 	test_page_leaks();
 	test_switcher_area();
 	test_regs_scribble();

@@ -29,7 +29,7 @@
 #   LG_VM_OUT      where builds, initramfs and serial logs go
 #                  (default: $top_builddir/tests/vm/out)
 #   LG_VM_TIMEOUT  seconds one VM may run before it is killed (default 300;
-#                  the repeat20 scenario gets twice as long)
+#                  the repeat20 scenario gets three times as long)
 #   LG_GUEST_TIMEOUT  seconds one Guest run may take inside the VM (default 120)
 #   LG_VM_EXTRA    optional steps for init.sh, separated by spaces:
 #                  hostile-launcher, fpuhog (default: none; the .test files
@@ -712,7 +712,7 @@ lg_vm_test() {
 	lg_prepare "$flavour" "$dir" || lg_finish
 
 	# 21 Guest runs take a while under TCG: give repeat20 twice the time.
-	[ "$scenario" != repeat20 ] || LG_VM_TIMEOUT=$((LG_VM_TIMEOUT * 2))
+	[ "$scenario" != repeat20 ] || LG_VM_TIMEOUT=$((LG_VM_TIMEOUT * 3))
 	rc=0
 	lg_boot "$smp" "$cpu" "$scenario" "$dir" || rc=$?
 	touch "$dir/serial.log" "$dir/results.log"
