@@ -108,11 +108,9 @@ static void do_hcall(struct lg_cpu *cpu, const struct hcall_args *a)
 		cpu->halted = true;
 		cpu->stats.halts++;
 		break;
-#ifdef CONFIG_X86_PAE
 	case LHCALL_SET_PMD:
 		lg_set_pmd(cpu, a->arg1, a->arg2);
 		break;
-#endif
 	case LHCALL_SET_PTE:
 		lg_set_pte(cpu, a->arg1, a->arg2);
 		break;

@@ -165,6 +165,8 @@ struct lguest {
 	u32 noirq_iret;
 
 	struct lg_pgdir pgdirs[LG_NR_PGDIRS];
+	/* Its page tables are PAE, not 2-level (page_tables.c, H390). */
+	bool guest_pae;
 
 	/* NULL while alive; then why it died.  The first reason wins. */
 	const char *dead;

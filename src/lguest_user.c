@@ -70,6 +70,8 @@ static int stats_show(struct seq_file *m, void *unused)
 		   s->launcher_exits, s->page_faults);
 	seq_printf(m, "irqs_delivered %llu\nhalts %llu\naborted_entries %llu\n",
 		   s->irqs_delivered, s->halts, s->aborted_entries);
+	seq_printf(m, "guest_paging %s\n",
+		   lg->cpu.linear ? "none" : lg->guest_pae ? "pae" : "2level");
 	for (v = 0; v < ARRAY_SIZE(s->traps); v++)
 		if (s->traps[v])
 			seq_printf(m, "trap %#04x %llu\n", v, s->traps[v]);

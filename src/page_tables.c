@@ -2,8 +2,9 @@
 /*
  * Shadow page tables.
  *
- * The Guest keeps page tables of its own, in its own memory, in the Host's
- * format (two-level on a 686 Host, PAE on 686-pae).  The CPU never sees them.
+ * The Guest keeps page tables of its own, in its own memory, in either
+ * format: two-level or PAE, whichever its kernel was built for, and not
+ * necessarily the Host's (see guess_guest_paging()).  The CPU never sees them.
  * It walks *shadow* tables that we build from them on demand: each entry
  * points at the Host page behind a guest-physical page and carries no more
  * permission than the Guest's entry grants.  The Guest tells us when it
@@ -190,16 +191,77 @@ void lg_pagetables_free(struct lguest *lg)
 	}
 }
 
-/* ---- Reading the Guest's own page tables. */
+/*> H390
+ * Reading the Guest's own page tables.
+ *
+ * Their format is the Guest kernel's choice, made when it was built, and
+ * the ABI never says which: a 2-level Guest and a PAE Guest make the same
+ * hypercalls, except that only PAE has SET_PMD.  We learn it from the first
+ * table the Guest loads (guess_guest_paging()) and from then on read its
+ * entries in that format, whatever the Host uses: the shadow tables we
+ * build are always in the Host's format.  So guest entries are read into a
+ * u64 whichever their width, and the flags we look at (present, RW, user,
+ * accessed, dirty, large) sit at the same bits in both.  Only PAE entries
+ * have NX (bit 63); a 2-level Guest has no way to ask for it.
+ */
+#define GPTE_NX			(1ULL << 63)
+#define GPTE_FRAME_PAE		0x000ffffffffff000ULL
+#define GPTE_FRAME_2LEVEL	0xfffff000ULL
 
-static bool read_gentry(struct lguest *lg, u64 gpa, lg_pte_t *e)
+static unsigned int gentry_size(const struct lguest *lg)
 {
-	if (gpa >> 32 || lg_read(lg, e, gpa, sizeof(*e))) {
+	return lg->guest_pae ? 8 : 4;
+}
+
+static u64 gframe(const struct lguest *lg, u64 e)
+{
+	return e & (lg->guest_pae ? GPTE_FRAME_PAE : GPTE_FRAME_2LEVEL);
+}
+
+static bool read_gentry(struct lguest *lg, u64 gpa, u64 *e)
+{
+	*e = 0;
+	if (gpa >> 32 || lg_read(lg, e, gpa, gentry_size(lg))) {
 		kill_guest(lg, "page table entry at %#llx is outside guest memory",
 			   gpa);
 		return false;
 	}
 	return true;
+}
+
+/*
+ * The first table a Guest loads tells us its format.  A PAE top level is a
+ * PDPT: four 8-byte entries that may hold only Present, the two caching
+ * bits and a frame (bits 1, 2 and 5 to 8 must be clear, the CPU refuses
+ * anything else), and a Guest that loads one has at least one present.  A
+ * 2-level directory's first entries are 4-byte PDEs, and a kernel's are
+ * writable (bit 1), which no PDPT entry can be.  Linux's head_32.S and our
+ * test Guest both start with such tables: a low identity map in entry 0.
+ * A table that looks like neither (nothing present in its first 32 bytes)
+ * is taken as 2-level, the format in which that means "nothing mapped".
+ */
+#define PDPTE_MUST_BE_ZERO	0xffffffff000001e6ULL
+
+static bool looks_like_pdpt(const u64 e[4])
+{
+	unsigned int i, present = 0;
+
+	for (i = 0; i < 4; i++) {
+		if (!e[i])
+			continue;
+		if (!(e[i] & PTE_PRESENT) || (e[i] & PDPTE_MUST_BE_ZERO))
+			return false;
+		present++;
+	}
+	return present > 0;
+}
+
+static void guess_guest_paging(struct lguest *lg, unsigned long gpgdir)
+{
+	u64 e[4];
+
+	lg->guest_pae = lg_range_ok(lg, gpgdir, sizeof(e)) &&
+			!lg_read(lg, e, gpgdir, sizeof(e)) && looks_like_pdpt(e);
 }
 
 /*
@@ -210,49 +272,64 @@ static bool read_gentry(struct lguest *lg, u64 gpa, lg_pte_t *e)
  */
 struct gwalk {
 	unsigned long pte_gpa;
-	lg_pte_t pte;
+	u64 pte;
 	bool user;
 	bool write;
 	bool nx;
 };
 
-static bool walk_guest(struct lg_cpu *cpu, u32 va, struct gwalk *w)
+/* The guest-physical address of @va's PTE, from its directory entry @e. */
+static bool guest_pte_addr(struct lguest *lg, u32 va, u64 e, struct gwalk *w)
 {
-	struct lguest *lg = cpu->lg;
-	unsigned long gpgdir = cur_pgdir(cpu)->gpgdir;
-	lg_pte_t e;
+	u64 table = gframe(lg, e);
 
-#ifdef CONFIG_X86_PAE
-	if (!read_gentry(lg, gpgdir + (va >> 30) * 8, &e) || !(e & PTE_PRESENT))
-		return false;
-	if (!read_gentry(lg, (e & LG_PTE_FRAME_MASK) +
-			 ((va >> LG_PDE_SHIFT) & 511) * 8, &e) ||
-	    !(e & PTE_PRESENT))
-		return false;
-	if ((e & LG_PTE_FRAME_MASK) >> 32) {
+	if (table >> 32) {
 		kill_guest(lg, "page table for %#x at guest-physical %#llx, beyond its memory",
-			   va, (u64)(e & LG_PTE_FRAME_MASK));
+			   va, table);
 		return false;
 	}
-	w->pte_gpa = (e & LG_PTE_FRAME_MASK) + PTE_INDEX(va) * 8;
-#else
-	if (!read_gentry(lg, gpgdir + (va >> LG_PDE_SHIFT) * 4, &e) ||
-	    !(e & PTE_PRESENT))
-		return false;
-	w->pte_gpa = (e & LG_PTE_FRAME_MASK) + PTE_INDEX(va) * 4;
-#endif
 	if (e & PTE_LARGE) {
 		kill_guest(lg, "large page for %#x: the guest cannot use PSE", va);
 		return false;
 	}
+	if (lg->guest_pae)
+		w->pte_gpa = table + ((va >> PAGE_SHIFT) & 511) * 8;
+	else
+		w->pte_gpa = table + ((va >> PAGE_SHIFT) & 1023) * 4;
+	return true;
+}
+
+static bool walk_guest(struct lg_cpu *cpu, u32 va, struct gwalk *w)
+{
+	struct lguest *lg = cpu->lg;
+	unsigned long gpgdir = cur_pgdir(cpu)->gpgdir;
+	u64 e;
+
+	if (lg->guest_pae) {
+		/* PDPT entry, then the directory entry in the page it names. */
+		if (!read_gentry(lg, gpgdir + (va >> 30) * 8, &e) ||
+		    !(e & PTE_PRESENT))
+			return false;
+		if (gframe(lg, e) >> 32) {
+			kill_guest(lg, "page directory for %#x beyond guest memory", va);
+			return false;
+		}
+		if (!read_gentry(lg, gframe(lg, e) + ((va >> 21) & 511) * 8, &e))
+			return false;
+	} else {
+		if (!read_gentry(lg, gpgdir + (va >> 22) * 4, &e))
+			return false;
+	}
+	if (!(e & PTE_PRESENT) || !guest_pte_addr(lg, va, e, w))
+		return false;
 	w->user = e & PTE_USER;
 	w->write = e & PTE_RW;
-	w->nx = e & PTE_NX;
+	w->nx = lg->guest_pae && (e & GPTE_NX);
 	if (!read_gentry(lg, w->pte_gpa, &w->pte) || !(w->pte & PTE_PRESENT))
 		return false;
 	w->user = w->user && (w->pte & PTE_USER);
 	w->write = w->write && (w->pte & PTE_RW);
-	w->nx = w->nx || (w->pte & PTE_NX);
+	w->nx = w->nx || (lg->guest_pae && (w->pte & GPTE_NX));
 	return true;
 }
 
@@ -266,7 +343,9 @@ bool lg_guest_virt_to_phys(struct lg_cpu *cpu, u32 vaddr, unsigned long *gpa)
 	}
 	if (!walk_guest(cpu, vaddr, &w))
 		return false;
-	*gpa = (unsigned long)(w.pte & LG_PTE_FRAME_MASK) | (vaddr & ~PAGE_MASK);
+	if (gframe(cpu->lg, w.pte) >> 32)
+		return false;
+	*gpa = (unsigned long)gframe(cpu->lg, w.pte) | (vaddr & ~PAGE_MASK);
 	return true;
 }
 
@@ -312,16 +391,19 @@ bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode)
 			      (!user && w.user && boot_cpu_has(X86_FEATURE_SMEP))))
 			return false;
 		if (!(w.pte & PTE_ACCESSED) || (write && !(w.pte & PTE_DIRTY))) {
-			w.pte |= PTE_ACCESSED | (write ? PTE_DIRTY : 0);
-			if (lg_write(lg, w.pte_gpa, &w.pte, sizeof(w.pte)))
+			/* Both bits live in the low word, in either format. */
+			u32 low = (u32)w.pte | PTE_ACCESSED | (write ? PTE_DIRTY : 0);
+
+			w.pte = (w.pte & ~0xffffffffULL) | low;
+			if (lg_write(lg, w.pte_gpa, &low, sizeof(low)))
 				return lg->dead;
 		}
-		if ((w.pte & LG_PTE_FRAME_MASK) >> 32) {
+		if (gframe(lg, w.pte) >> 32) {
 			kill_guest(lg, "access to %#x maps guest-physical %#llx, beyond its memory",
-				   vaddr, (u64)(w.pte & LG_PTE_FRAME_MASK));
+				   vaddr, gframe(lg, w.pte));
 			return true;
 		}
-		gpa = (unsigned long)(w.pte & LG_PTE_FRAME_MASK);
+		gpa = (unsigned long)gframe(lg, w.pte);
 		gflags = (w.user ? PTE_USER : 0) | (w.nx ? pte_nx() : 0);
 		writable = w.write && (w.pte & PTE_DIRTY);
 	}
@@ -369,11 +451,9 @@ static int find_pgdir(struct lguest *lg, unsigned long gpgdir)
 
 static bool pgdir_ok(struct lguest *lg, unsigned long gpgdir)
 {
-#ifdef CONFIG_X86_PAE
-	return !(gpgdir & 0x1f) && lg_range_ok(lg, gpgdir, 32);
-#else
+	if (lg->guest_pae)
+		return !(gpgdir & 0x1f) && lg_range_ok(lg, gpgdir, 32);
 	return !(gpgdir & ~PAGE_MASK) && lg_range_ok(lg, gpgdir, PAGE_SIZE);
-#endif
 }
 
 void lg_new_pgtable(struct lg_cpu *cpu, unsigned long gpgdir)
@@ -381,6 +461,8 @@ void lg_new_pgtable(struct lg_cpu *cpu, unsigned long gpgdir)
 	struct lguest *lg = cpu->lg;
 	int idx;
 
+	if (cpu->linear)
+		guess_guest_paging(lg, gpgdir);
 	if (!pgdir_ok(lg, gpgdir)) {
 		kill_guest(lg, "bad page table address %#lx", gpgdir);
 		return;
@@ -450,17 +532,25 @@ void lg_set_pte(struct lg_cpu *cpu, unsigned long gpgdir, u32 vaddr)
 	}
 }
 
+/*
+ * One top-level entry changed: a quarter of the address space for a PAE
+ * Guest, 4 MiB for a 2-level one.  Our own directory entries may be
+ * narrower or wider than the Guest's; release_range() forgets all of
+ * those that overlap.
+ */
 void lg_set_pgd(struct lg_cpu *cpu, unsigned long gpgdir, u32 idx)
 {
 	struct lguest *lg = cpu->lg;
-#ifdef CONFIG_X86_PAE
-	unsigned long start = (unsigned long)(idx & 3) << 30;
-	unsigned long span = 1UL << 30;
-#else
-	unsigned long start = (unsigned long)(idx & 1023) << LG_PDE_SHIFT;
-	unsigned long span = LG_PDE_SIZE;
-#endif
+	unsigned long start, span;
 	unsigned int i;
+
+	if (lg->guest_pae) {
+		start = (unsigned long)(idx & 3) << 30;
+		span = 1UL << 30;
+	} else {
+		start = (unsigned long)(idx & 1023) << 22;
+		span = 1UL << 22;
+	}
 
 	for (i = 0; i < LG_NR_PGDIRS; i++)
 		if (affects(lg, &lg->pgdirs[i], gpgdir, start))
@@ -468,15 +558,20 @@ void lg_set_pgd(struct lg_cpu *cpu, unsigned long gpgdir, u32 idx)
 }
 
 /*
- * PAE only: one entry of a PMD page changed.  We don't know which of the
- * Guest's PDPT slots point at that page, so we look.
+ * PAE Guests only: one entry of a page directory changed.  We don't know
+ * which of the Guest's PDPT slots point at that page, so we look, and
+ * forget our shadow of the 2 MiB that entry covers in every tree that
+ * uses it.
  */
 void lg_set_pmd(struct lg_cpu *cpu, unsigned long gpmd, u32 idx)
 {
-#ifdef CONFIG_X86_PAE
 	struct lguest *lg = cpu->lg;
 	unsigned int i, slot;
 
+	if (!lg->guest_pae) {
+		kill_guest(lg, "SET_PMD from a guest with 2-level page tables");
+		return;
+	}
 	for (i = 0; i < LG_NR_PGDIRS; i++) {
 		struct lg_pgdir *pd = &lg->pgdirs[i];
 
@@ -484,22 +579,18 @@ void lg_set_pmd(struct lg_cpu *cpu, unsigned long gpmd, u32 idx)
 			continue;
 		for (slot = 0; slot < 4; slot++) {
 			unsigned long va;
-			lg_pte_t e;
+			u64 e;
 
 			if (!read_gentry(lg, pd->gpgdir + slot * 8, &e))
 				return;
 			if (!(e & PTE_PRESENT) ||
-			    (e & LG_PTE_FRAME_MASK) != (gpmd & PAGE_MASK))
+			    gframe(lg, e) != (gpmd & PAGE_MASK))
 				continue;
 			va = ((unsigned long)slot << 30) |
-			     ((unsigned long)(idx & 511) << LG_PDE_SHIFT);
-			if (va < lg_switcher_reserve_base)
-				release_pde(pde_slot(pd, va));
+			     ((unsigned long)(idx & 511) << 21);
+			release_range(pd, va, va + (1UL << 21));
 		}
 	}
-#else
-	kill_guest(cpu->lg, "SET_PMD on a host without PAE");
-#endif
 }
 
 /*> H410

@@ -72,6 +72,18 @@ lg_switch_to_guest:
 	movl	%cr3, %edx
 	movl	%edx, STATE(LGS_HOST_CR3)
 
+	/*
+	 * The C code left its own values in these.  An NMI on the regs page
+	 * (S300) pushes %ecx there, where the Guest can read it later: clear
+	 * what we do not need, so that only values the Guest may know ride
+	 * along.  (%edx holds nothing of the Host's once we reach the regs
+	 * page; %eax points at pages the Guest sees anyway.)
+	 */
+	xorl	%ebx, %ebx
+	xorl	%ecx, %ecx
+	xorl	%esi, %esi
+	xorl	%edi, %edi
+
 	lidt	STATE(LGS_GUEST_IDT_DESC)
 	/*
 	 * From here to the "iret" an NMI or machine check lands in our stub,
@@ -172,6 +184,15 @@ lg_exit_to_host:
 	movl	STATE(LGS_HOST_CR3), %edx
 	movl	%edx, %cr3
 
+	/*
+	 * And the Host's stack at once.  From here on %edx carries Host
+	 * values (control registers, the GDT's address): an NMI pushes the
+	 * registers it interrupts on whatever stack we are on, and the regs
+	 * page is one the Guest can read.  The Host's IDT is not back yet,
+	 * so such an NMI still runs our own stub (S300), on this stack.
+	 */
+	movl	HOST(LGH_SP), %esp
+
 	/* The host page is mapped again.  Keep the fault address there. */
 	movl	%cr2, %edx
 	movl	%edx, HOST(LGH_CR2)
@@ -193,11 +214,7 @@ lg_exit_to_host:
 	movl	$(GDT_ENTRY_TSS * 8), %edx
 	ltr	%dx
 
-	/*
-	 * The Host's stack, then the Host's IDT: an NMI from here on runs the
-	 * Host's handler, which must find a Host stack under it.
-	 */
-	movl	HOST(LGH_SP), %esp
+	/* The Host's IDT last: an NMI from here on runs the Host's handler. */
 	lidt	HOST(LGH_IDT)
 
 	/*
@@ -344,6 +361,15 @@ lg_host_event:
 	popl	%eax
 	popl	%ecx
 	popl	%edx
+	/*
+	 * Leave nothing of what we pushed behind us: on the regs page the
+	 * Guest would read it.  (What the exit path and the entry hold in
+	 * these registers while on the regs page is the Guest's or zero
+	 * already; this is the belt to those braces.)
+	 */
+	movl	$0, %ss:-4(%esp)
+	movl	$0, %ss:-8(%esp)
+	movl	$0, %ss:-12(%esp)
 	addl	$8, %esp
 	iret
 

@@ -20,6 +20,8 @@
  *
  * lgscan=full makes the escape area of a full run look at every page of the
  * Switcher area, not a sample (ten seconds or so under QEMU's emulation).
+ * lghostnx=0 says the Host pages without NX (a PAE Guest on a 2-level
+ * Host): the NX bits of our entries are then expected to do nothing.
  */
 #include "lib/libguest.h"
 #include "lib/hcall.h"
@@ -141,6 +143,8 @@ __noreturn void guest_main(u32 boot_params)
 		report_abort("unknown scenario lgtest=%s", scenario);
 	if (cmdline_option(boot_params, "lgscan", opt, sizeof(opt)) && !strcmp(opt, "full"))
 		escape_full_scan = true;
+	if (cmdline_option(boot_params, "lghostnx", opt, sizeof(opt)) && !strcmp(opt, "0"))
+		escape_host_nx = false;
 
 	run_all();
 	/* "Power down" is what a Linux Guest's pm_power_off sends. */

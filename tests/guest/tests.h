@@ -16,6 +16,7 @@ void test_timer(void);
 void test_fpu(void);
 void test_escape(void);
 extern bool escape_full_scan;	/* lgscan=full: escape.c scans every Switcher page */
+extern bool escape_host_nx;	/* lghostnx=0: the Host has no NX to give us */
 
 /* escape.c: lgtest=switcher-probe, the Switcher-area scan again and again */
 void switcher_probe(unsigned int want_cpus);

@@ -213,6 +213,17 @@ guest_under_nmis() {
 	say "@@LG STEP $scenario rc=0 before=$before after=$(event_count "$row") cpus=$(grep -c '^processor' /proc/cpuinfo)"
 }
 
+# The test Guest built for the other paging format: 2-level on a PAE Host,
+# PAE on a 2-level one.  lg.ko reads a Guest's tables in the Guest's format
+# and shadows them in its own; a 2-level Host has no NX to give a PAE Guest.
+cross_paging() {
+	case "$(uname -r)" in
+	*-pae) set -- /guest-686.elf ;;
+	*) set -- /guest-686-pae.elf lghostnx=0 ;;
+	esac
+	run cross timeout -s KILL "$limit" /lguest --stats 64 "$@"
+}
+
 # A Launcher killed while its Guest runs (spinning in the Guest) or sleeps
 # (in HALT, with nothing to wake it) must die like any process: the Host
 # frees the Guest, warns about nothing, and rmmod still works afterwards.
@@ -467,6 +478,7 @@ if [ "$scenario" = nmi ] || [ "$scenario" = mce ]; then
 else
 	run guest timeout -s KILL "$limit" /lguest --stats 64 /guest.elf
 fi
+case "$scenario" in full | nmi) cross_paging ;; esac
 run badhcall expect_failure timeout -s KILL "$limit" /lguest 64 /guest.elf lgtest=badhcall
 run_hostile_guests
 parallel_guests

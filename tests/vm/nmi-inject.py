@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Inject NMIs (or machine checks) into a QEMU VM while the VM asks for them.
 
-usage: nmi-inject.py MONITOR_SOCKET RESULTS_LOG SENT_FILE TIMEOUT_SECS [nmi|mce]
+usage: nmi-inject.py MONITOR_SOCKET RESULTS_LOG SENT_FILE TIMEOUT_SECS [nmi|mce] [CPUS]
 
 The VM's /init prints "@@LG NMI START" on its results port before it runs a
 Guest and "@@LG NMI STOP" after; in between we send QEMU's "nmi" monitor
@@ -18,6 +18,11 @@ but not EN) with MCG_STATUS = MCIP | RIPV.  QEMU raises #MC for it; the
 kernel's handler counts it (the "MCE:" row of /proc/interrupts), grades it
 "not enabled" and carries on.  The gap leaves the handler time to clear
 MCIP: QEMU resets a machine that takes a machine check while MCIP is set.
+With more than one CPU each round sends one machine check to every CPU, so
+that CPUs running a Guest get theirs too, and the count goes up by CPUS for
+each round.  (Not QEMU's broadcast, "mce -b": QEMU allows it only for CPU
+models from Core 2 on, and "-cpu max" is older; the kernel then does not
+wait for all CPUs either, each handles its own.)
 """
 import os
 import socket
@@ -57,7 +62,12 @@ COMMANDS = {
 
 def main():
     mon, results, sent_file, timeout = sys.argv[1:5]
-    command, interval = COMMANDS[sys.argv[5] if len(sys.argv) > 5 else "nmi"]
+    kind = sys.argv[5] if len(sys.argv) > 5 else "nmi"
+    cpus = int(sys.argv[6]) if len(sys.argv) > 6 else 1
+    command, interval = COMMANDS[kind]
+    if kind == "mce" and cpus > 1:
+        command = b"".join(command.replace(b"mce 0 ", b"mce %d " % cpu, 1)
+                           for cpu in range(cpus))
     deadline = time.monotonic() + float(timeout)
     sent = 0
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
