@@ -101,6 +101,7 @@ struct lg_stats {
 	u64 exits, hypercalls, async_hypercalls, launcher_exits;
 	u64 page_faults, irqs_delivered, halts;
 	u64 aborted_entries;		/* an NMI or #MC cancelled an entry */
+	u64 new_pgtables, pgtable_misses;	/* NEW_PGTABLE; not cached */
 	u64 traps[256];
 };
 
@@ -167,6 +168,8 @@ struct lguest {
 	struct lg_pgdir pgdirs[LG_NR_PGDIRS];
 	/* Its page tables are PAE, not 2-level (page_tables.c, H390). */
 	bool guest_pae;
+	/* Shadow PTE tables of its kernel mappings, one per slot (H380). */
+	lg_pte_t *kernel_ptes[1U << (32 - LG_PDE_SHIFT)];
 
 	/* NULL while alive; then why it died.  The first reason wins. */
 	const char *dead;

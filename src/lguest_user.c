@@ -70,6 +70,8 @@ static int stats_show(struct seq_file *m, void *unused)
 		   s->launcher_exits, s->page_faults);
 	seq_printf(m, "irqs_delivered %llu\nhalts %llu\naborted_entries %llu\n",
 		   s->irqs_delivered, s->halts, s->aborted_entries);
+	seq_printf(m, "new_pgtables %llu\npgtable_misses %llu\n",
+		   s->new_pgtables, s->pgtable_misses);
 	seq_printf(m, "guest_paging %s\n",
 		   lg->cpu.linear ? "none" : lg->guest_pae ? "pae" : "2level");
 	for (v = 0; v < ARRAY_SIZE(s->traps); v++)
@@ -100,7 +102,7 @@ static void free_guest(struct lguest *lg)
 	fpu_free_guest_fpstate(&lg->cpu.fpu);
 	if (lg->cpu.task)
 		put_task_struct(lg->cpu.task);
-	kfree(lg);
+	kvfree(lg);
 }
 
 /* Is [start, end) of the Launcher's address space entirely mapped? */
@@ -160,7 +162,7 @@ static int initialize(struct file *file, const u32 __user *input, size_t len)
 	if (err)
 		return err;
 
-	lg = kzalloc(sizeof(*lg), GFP_KERNEL);
+	lg = kvzalloc(sizeof(*lg), GFP_KERNEL);
 	if (!lg)
 		return -ENOMEM;
 	mutex_init(&lg->lock);

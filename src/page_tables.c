@@ -76,50 +76,159 @@ static void release_pte(lg_pte_t *pte)
 	*pte = 0;
 }
 
-static void release_pde(lg_pte_t *pde)
+static void release_ptes(lg_pte_t *ptes)
+{
+	unsigned int i;
+
+	for (i = 0; i < LG_PTRS_PER_PAGE; i++)
+		release_pte(&ptes[i]);
+}
+
+/*> H380
+ * The Guest's kernel mappings, from kernel_address up to the Switcher, are
+ * the same in all of its page tables: Linux copies them into every new
+ * process, and marks them global, so a real CPU keeps their TLB entries
+ * across a %cr3 switch until a FLUSH_TLB(1).  We do the same with shadow
+ * PTE tables for those slots that all of a Guest's trees share: a tree we
+ * recycle for a new process (fork, exec) starts with the kernel already
+ * mapped instead of faulting it in again page by page.  A change to a
+ * kernel mapping (SET_PTE, SET_PGD, SET_PMD, FLUSH_TLB(1)) empties the
+ * shared table, so every tree forgets it at once.  A shared table stays
+ * allocated until the Guest goes; a tree only ever links to it.
+ */
+static bool kernel_slot(struct lguest *lg, u32 va)
+{
+	return !lg->cpu.linear && lg->kernel_address &&
+	       va >= ALIGN(lg->kernel_address, LG_PDE_SIZE) &&
+	       va < lg_switcher_reserve_base;
+}
+
+static lg_pte_t **shared_table(struct lguest *lg, u32 va)
+{
+	return &lg->kernel_ptes[va >> LG_PDE_SHIFT];
+}
+
+static bool is_shared(struct lguest *lg, u32 va, lg_pte_t pde)
+{
+	lg_pte_t *ptes = *shared_table(lg, va);
+
+	return ptes && (pde & PTE_PRESENT) && table_of(pde) == ptes;
+}
+
+/* Drop one tree's page table for a slot: free it, or unlink a shared one. */
+static void release_pde(struct lguest *lg, u32 va, lg_pte_t *pde)
 {
 	lg_pte_t *ptes;
-	unsigned int i;
 
 	if (!(*pde & PTE_PRESENT))
 		return;
 	ptes = table_of(*pde);
-	for (i = 0; i < LG_PTRS_PER_PAGE; i++)
-		release_pte(&ptes[i]);
-	free_page((unsigned long)ptes);
+	if (!is_shared(lg, va, *pde)) {
+		release_ptes(ptes);
+		free_page((unsigned long)ptes);
+	}
 	*pde = 0;
 }
 
-/* Forget the shadow of [start, end), never touching the Switcher's slots. */
-static void release_range(struct lg_pgdir *pd, unsigned long start,
-			  unsigned long end)
+/*
+ * Forget the mappings of [start, end) in @pd, never touching the
+ * Switcher's slots.  In a shared slot that means forgetting them for every
+ * tree, whether @pd links the shared table yet or not: it is emptied and
+ * stays linked.  @shared_too is false when the caller emptied them all.
+ */
+static void forget_range(struct lguest *lg, struct lg_pgdir *pd,
+			 unsigned long start, unsigned long end, bool shared_too)
 {
 	unsigned long va;
 
 	end = min(end, lg_switcher_reserve_base);
-	for (va = start & LG_PDE_MASK; va < end; va += LG_PDE_SIZE)
-		release_pde(pde_slot(pd, va));
+	for (va = start & LG_PDE_MASK; va < end; va += LG_PDE_SIZE) {
+		lg_pte_t *pde = pde_slot(pd, va);
+		lg_pte_t *shared = *shared_table(lg, va);
+
+		if (shared && shared_too)
+			release_ptes(shared);
+		if (!is_shared(lg, va, *pde))
+			release_pde(lg, va, pde);
+	}
 }
 
-static void release_pgdir(struct lg_pgdir *pd)
+static void release_range(struct lguest *lg, struct lg_pgdir *pd,
+			  unsigned long start, unsigned long end)
 {
-	release_range(pd, 0, lg_switcher_reserve_base);
+	forget_range(lg, pd, start, end, true);
+}
+
+/* Point every shared slot of @pd at its shared table. */
+static void link_kernel_tables(struct lguest *lg, struct lg_pgdir *pd)
+{
+	unsigned long va;
+
+	if (!kernel_slot(lg, ALIGN(lg->kernel_address, LG_PDE_SIZE)))
+		return;
+	for (va = ALIGN(lg->kernel_address, LG_PDE_SIZE);
+	     va < lg_switcher_reserve_base; va += LG_PDE_SIZE) {
+		lg_pte_t *ptes = *shared_table(lg, va);
+		lg_pte_t *pde = pde_slot(pd, va);
+
+		if (!ptes || is_shared(lg, va, *pde))
+			continue;
+		release_pde(lg, va, pde);
+		*pde = __pa(ptes) | PDE_SHADOW;
+	}
+}
+
+/* A tree no longer shadows anything of its own: free its private tables. */
+static void release_pgdir(struct lguest *lg, struct lg_pgdir *pd)
+{
+	unsigned long va;
+
+	for (va = 0; va < lg_switcher_reserve_base; va += LG_PDE_SIZE) {
+		lg_pte_t *pde = pde_slot(pd, va);
+
+		if (is_shared(lg, va, *pde))
+			*pde = 0;
+		else
+			release_pde(lg, va, pde);
+	}
 	pd->gpgdir = LG_NO_PGDIR;
 }
 
+/* Empty every shared table (for FLUSH_TLB(1)); free them when @free. */
+static void release_kernel_tables(struct lguest *lg, bool free)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lg->kernel_ptes); i++) {
+		if (!lg->kernel_ptes[i])
+			continue;
+		release_ptes(lg->kernel_ptes[i]);
+		if (free) {
+			free_page((unsigned long)lg->kernel_ptes[i]);
+			lg->kernel_ptes[i] = NULL;
+		}
+	}
+}
+
 /* The shadow PTE for @va, allocating its page table if asked to. */
-static lg_pte_t *shadow_pte(struct lg_pgdir *pd, u32 va, bool alloc)
+static lg_pte_t *shadow_pte(struct lguest *lg, struct lg_pgdir *pd, u32 va,
+			    bool alloc)
 {
 	lg_pte_t *pde = pde_slot(pd, va);
 
 	if (!(*pde & PTE_PRESENT)) {
-		lg_pte_t *ptes;
+		bool shared = kernel_slot(lg, va);
+		lg_pte_t *ptes = shared ? *shared_table(lg, va) : NULL;
 
-		if (!alloc)
-			return NULL;
-		ptes = alloc_table();
-		if (!ptes)
-			return NULL;
+		if (!ptes) {
+			if (!alloc)
+				return NULL;
+			ptes = alloc_table();
+			if (!ptes)
+				return NULL;
+			if (shared)
+				*shared_table(lg, va) = ptes;
+		}
 		*pde = __pa(ptes) | PDE_SHADOW;
 	}
 	return &table_of(*pde)[PTE_INDEX(va)];
@@ -176,7 +285,7 @@ void lg_pagetables_free(struct lguest *lg)
 
 			/* A tree whose PMDs are not all there never held a PTE. */
 			if (pd->pmd[0] && pd->pmd[1] && pd->pmd[2] && pd->pmd[3])
-				release_pgdir(pd);
+				release_pgdir(lg, pd);
 			for (j = 0; j < 4; j++) {
 				if (pd->pmd[j])
 					free_page((unsigned long)pd->pmd[j]);
@@ -184,11 +293,12 @@ void lg_pagetables_free(struct lguest *lg)
 			}
 		}
 #else
-		release_pgdir(pd);
+		release_pgdir(lg, pd);
 #endif
 		free_page((unsigned long)pd->top);
 		pd->top = NULL;
 	}
+	release_kernel_tables(lg, true);
 }
 
 /*> H390
@@ -425,7 +535,7 @@ bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode)
 		return true;
 	}
 
-	spte = shadow_pte(cur_pgdir(cpu), vaddr, true);
+	spte = shadow_pte(lg, cur_pgdir(cpu), vaddr, true);
 	if (!spte) {
 		lg_unpin_guest_page(page, false);
 		kill_guest(lg, "out of memory for shadow page tables");
@@ -469,19 +579,22 @@ void lg_new_pgtable(struct lg_cpu *cpu, unsigned long gpgdir)
 	}
 	if (cpu->linear) {
 		/* The 1:1 mappings of the start are not the Guest's: drop them. */
-		release_pgdir(cur_pgdir(cpu));
+		release_pgdir(lg, cur_pgdir(cpu));
 		cpu->linear = false;
 	}
 
+	cpu->stats.new_pgtables++;
 	idx = find_pgdir(lg, gpgdir);
 	if (idx < 0) {
 		/* Not cached: recycle the next tree in turn, never the current. */
 		idx = cpu->next_victim++ % LG_NR_PGDIRS;
 		if (idx == cpu->cur_pgdir && lg->pgdirs[idx].gpgdir != LG_NO_PGDIR)
 			idx = cpu->next_victim++ % LG_NR_PGDIRS;
-		release_pgdir(&lg->pgdirs[idx]);
+		release_pgdir(lg, &lg->pgdirs[idx]);
 		lg->pgdirs[idx].gpgdir = gpgdir;
+		cpu->stats.pgtable_misses++;
 	}
+	link_kernel_tables(lg, &lg->pgdirs[idx]);
 	cpu->cur_pgdir = idx;
 }
 
@@ -489,8 +602,9 @@ void lg_drop_all_shadows(struct lguest *lg)
 {
 	unsigned int i;
 
+	release_kernel_tables(lg, false);
 	for (i = 0; i < LG_NR_PGDIRS; i++)
-		release_range(&lg->pgdirs[i], 0, lg_switcher_reserve_base);
+		forget_range(lg, &lg->pgdirs[i], 0, lg_switcher_reserve_base, false);
 }
 
 void lg_flush_tlb(struct lg_cpu *cpu, bool kernel_too)
@@ -498,7 +612,7 @@ void lg_flush_tlb(struct lg_cpu *cpu, bool kernel_too)
 	if (kernel_too)
 		lg_drop_all_shadows(cpu->lg);
 	else
-		release_range(cur_pgdir(cpu), 0, cpu->lg->kernel_address);
+		release_range(cpu->lg, cur_pgdir(cpu), 0, cpu->lg->kernel_address);
 }
 
 /*
@@ -526,7 +640,7 @@ void lg_set_pte(struct lg_cpu *cpu, unsigned long gpgdir, u32 vaddr)
 
 		if (!affects(lg, &lg->pgdirs[i], gpgdir, vaddr))
 			continue;
-		spte = shadow_pte(&lg->pgdirs[i], vaddr, false);
+		spte = shadow_pte(lg, &lg->pgdirs[i], vaddr, false);
 		if (spte)
 			release_pte(spte);
 	}
@@ -554,7 +668,7 @@ void lg_set_pgd(struct lg_cpu *cpu, unsigned long gpgdir, u32 idx)
 
 	for (i = 0; i < LG_NR_PGDIRS; i++)
 		if (affects(lg, &lg->pgdirs[i], gpgdir, start))
-			release_range(&lg->pgdirs[i], start, start + span - 1);
+			release_range(lg, &lg->pgdirs[i], start, start + span - 1);
 }
 
 /*
@@ -588,7 +702,7 @@ void lg_set_pmd(struct lg_cpu *cpu, unsigned long gpmd, u32 idx)
 				continue;
 			va = ((unsigned long)slot << 30) |
 			     ((unsigned long)(idx & 511) << 21);
-			release_range(pd, va, va + (1UL << 21));
+			release_range(lg, pd, va, va + (1UL << 21));
 		}
 	}
 }

@@ -26,15 +26,66 @@ static u32 *page_with(u32 val)
 	return page;
 }
 
-static bool reads(u32 expect)
+static bool reads_at(u32 va, u32 expect)
 {
 	u32 val = 0;
 
-	if (probe_read(VA, &val) && val == expect)
+	if (probe_read(va, &val) && val == expect)
 		return true;
 	report_info("read %#x at %#x (expected %#x), exception %d",
-		    val, VA, expect, (int)last_ex.vector);
+		    val, va, expect, (int)last_ex.vector);
 	return false;
+}
+
+static bool reads(u32 expect)
+{
+	return reads_at(VA, expect);
+}
+
+/*
+ * A kernel address, mapped through a page table both our tables share
+ * (pt_clone shares page tables), as Linux shares its kernel mappings.  The
+ * Host may shadow such mappings once for all of our tables, as a CPU keeps
+ * global TLB entries across a %cr3 switch; what it must never do is keep
+ * one after we told it, through whichever table, that it changed.
+ */
+#define KVA	PGTABLE_KERNEL_VA
+
+static void test_kernel_mappings(void)
+{
+	u32 *page_k = page_with(0xEEEE0005), *page_l = page_with(0xFFFF0006);
+	u32 *page_m = page_with(0x99990007);
+	struct pgtable second;
+	bool ok;
+
+	pt_map(&kernel_pgt, KVA, page_pa(page_k), PTE_P | PTE_RW);
+	pt_clone(&second, &kernel_pgt);
+	ok = reads_at(KVA, 0xEEEE0005);
+	pt_load(&second);
+	report(ok && reads_at(KVA, 0xEEEE0005),
+	       "a kernel mapping reads the same through two page tables");
+
+	/* Changed with SET_PTE naming the other table, while we run on this one. */
+	pt_set(&kernel_pgt, KVA, page_pa(page_l) | PTE_P | PTE_RW);
+	ok = reads_at(KVA, 0xFFFF0006);
+	pt_load(&kernel_pgt);
+	report(ok && reads_at(KVA, 0xFFFF0006),
+	       "SET_PTE of a kernel mapping through one table changes it in both");
+
+	/* Changed behind the Host's back, then FLUSH_TLB(1) from the other table. */
+	pt_load(&second);
+	write_pte(pt_lookup(&second, KVA, false), page_pa(page_m) | PTE_P | PTE_RW);
+	hcall1(LHCALL_FLUSH_TLB, 1);
+	ok = reads_at(KVA, 0x99990007);
+	pt_load(&kernel_pgt);
+	report(ok && reads_at(KVA, 0x99990007),
+	       "FLUSH_TLB(1) picks up a changed kernel PTE in every table");
+
+	pt_unmap(&kernel_pgt, KVA);
+	pt_load(&second);
+	ok = !probe_read(KVA, &(u32){ 0 }) && last_ex.vector == PF_VECTOR && last_ex.cr2 == KVA;
+	pt_load(&kernel_pgt);
+	report(ok, "a kernel page unmapped through one table faults through the other");
 }
 
 void test_pgtable(void)
@@ -78,4 +129,6 @@ void test_pgtable(void)
 	ok = !probe_read(VA, &(u32){ 0 });
 	report(ok && last_ex.vector == PF_VECTOR && last_ex.error_code == 0 &&
 	       last_ex.cr2 == VA, "SET_PTE with an empty entry unmaps the page");
+
+	test_kernel_mappings();
 }

@@ -30,6 +30,7 @@ void run_hostile(const char *name);
  * user addresses (below KERNEL_OFFSET) lie above the 64 MiB identity map.
  */
 #define PF_TEST_VA		0xD0000000u	/* pf.c: three pages */
+#define PGTABLE_KERNEL_VA	0xD0400000u	/* pgtable.c: one page */
 #define RING_TEST_VA		0xD0800000u	/* hcall.c: one page */
 #define ESCAPE_NX_VA		0xD0C00000u	/* escape.c: one page (PAE) */
 #define HIGHEST_TEST_VA		0xD0FFFFFFu
