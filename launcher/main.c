@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "lguest.h"
@@ -434,6 +435,22 @@ static void parse_options(int argc, char *argv[], struct options *o)
 }
 
 /*
+ * Every descriptor but stdin, stdout and stderr: /dev/lguest, and whatever
+ * a device opened.  Not all of them are close-on-exec, and a Guest that
+ * reboots a thousand times must not leave us a thousand open files.
+ */
+static void close_all_but_stdio(void)
+{
+	struct rlimit rl;
+	int fd, max = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		max = rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+	for (fd = STDERR_FILENO + 1; fd < max; fd++)
+		close(fd);
+}
+
+/*
  * A reboot means a fresh Guest: new memory, kernel and initrd loaded again,
  * devices in their reset state.  Rather than undo every piece of state by
  * hand, we run ourselves again with the same arguments, which rebuilds all
@@ -447,7 +464,7 @@ static void parse_options(int argc, char *argv[], struct options *o)
 static void restart_guest(struct guest *g, char *argv[])
 {
 	fprintf(stderr, "lguest: starting the guest again\n");
-	close(g->fd);
+	close_all_but_stdio();
 	g->fd = -1;
 	term__restore();
 	fflush(NULL);
