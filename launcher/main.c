@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "lguest.h"
@@ -180,9 +181,8 @@ static void strip_trailing_newlines(char *s)
  * Host killed it for misbehaving), read() fails with ENOENT and the next
  * read() gives the reason as a string.  A power-off is a success, and we
  * leave quietly; any other reason is printed and is our failure too.  A
- * reboot request is the errno ERESTART instead: we have no way to rebuild
- * the Guest from scratch yet, so we say so and exit with status 2, which a
- * wrapper script can take as "start me again".
+ * reboot request is the errno ERESTART instead: we say so and return
+ * status 2, and main() starts the Guest again (restart_guest() below).
  */
 static int guest_stopped(struct guest *g, ssize_t n)
 {
@@ -372,7 +372,8 @@ static void usage(void)
 		"  --help         show this help and exit\n"
 		"  --version      show the version and exit\n"
 		"\n"
-		"Exit status: 0 guest powered off, 1 guest died or error, 2 guest asked to restart.\n");
+		"A guest that reboots is started again from scratch.\n"
+		"Exit status: 0 guest powered off, 1 guest died or error, 2 restarting failed.\n");
 }
 
 static uint32_t parse_mem(const char *arg)
@@ -433,6 +434,45 @@ static void parse_options(int argc, char *argv[], struct options *o)
 	o->guest_argv = argv + optind + 2;
 }
 
+/*
+ * Every descriptor but stdin, stdout and stderr: /dev/lguest, and whatever
+ * a device opened.  Not all of them are close-on-exec, and a Guest that
+ * reboots a thousand times must not leave us a thousand open files.
+ */
+static void close_all_but_stdio(void)
+{
+	struct rlimit rl;
+	int fd, max = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		max = rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+	for (fd = STDERR_FILENO + 1; fd < max; fd++)
+		close(fd);
+}
+
+/*
+ * A reboot means a fresh Guest: new memory, kernel and initrd loaded again,
+ * devices in their reset state.  Rather than undo every piece of state by
+ * hand, we run ourselves again with the same arguments, which rebuilds all
+ * of it the one way we know is right.  Before that: the old Guest goes
+ * with its /dev/lguest (closing it frees the Guest in lg.ko), and the
+ * terminal goes back to how we found it, or the new process would save
+ * our raw settings as the ones to restore.  stdin and stdout stay open
+ * for the new Launcher; input the old console thread had read but not
+ * delivered is lost with it.  Only if the exec fails do we exit with 2.
+ */
+static void restart_guest(struct guest *g, char *argv[])
+{
+	fprintf(stderr, "lguest: starting the guest again\n");
+	close_all_but_stdio();
+	g->fd = -1;
+	term__restore();
+	fflush(NULL);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "lguest: cannot run /proc/self/exe again to restart the guest: %s; mount /proc, or restart lguest yourself (exit status 2)\n",
+		strerror(errno));
+}
+
 /*> L200
  * Setting up is a straight line: parse the options, map memory, put the
  * kernel, initrd and boot_params in it, build the PCI bus with its console,
@@ -460,5 +500,7 @@ int main(int argc, char *argv[])
 	status = run_guest(&g);
 	if (o.stats)
 		print_stats();
+	if (status == EXIT_RESTART)
+		restart_guest(&g, argv);
 	return status;
 }

@@ -28,16 +28,53 @@
 static ssize_t fake_pread(int fd, void *buf, size_t len, off_t off);
 static ssize_t fake_pwrite(int fd, const void *buf, size_t len, off_t off);
 static void fake_exit(int status) __attribute__((noreturn));
+static int fake_execv(const char *path, char *const argv[]);
+static int fake_close(int fd);
 
 #define pread	fake_pread
 #define pwrite	fake_pwrite
 #define exit	fake_exit
+#define execv	fake_execv
+#define close	fake_close
 #define main	launcher_main
 #include "../../launcher/main.c"
 #undef main
+#undef close
+#undef execv
 #undef exit
 #undef pwrite
 #undef pread
+
+/* ---- restarting: what was closed, and what was run */
+static struct {
+	bool holding;			/* record closes instead of doing them */
+	bool closed_stdio, closed_probe, closed_after_exec;
+	int probe;			/* a descriptor restart_guest() must close */
+	const char *path;
+	char *const *argv;
+} restart;
+
+static int fake_close(int fd)
+{
+	if (!restart.holding)
+		return close(fd);
+	if (fd <= STDERR_FILENO)
+		restart.closed_stdio = true;
+	if (fd == restart.probe)
+		restart.closed_probe = true;
+	if (restart.path)
+		restart.closed_after_exec = true;
+	return 0;
+}
+
+/* The exec fails, so that restart_guest() returns and we can look. */
+static int fake_execv(const char *path, char *const argv[])
+{
+	restart.path = path;
+	restart.argv = argv;
+	errno = ENOENT;
+	return -1;
+}
 
 /* ---- the scripted Host */
 struct step {
@@ -314,6 +351,30 @@ static void test_reinject(void)
 	       "an exit we do not know is fatal and named");
 }
 
+static void test_restart(void)
+{
+	char *argv[] = { "lguest", "--stats", "64", "vmlinux", "console=hvc0", NULL };
+	struct guest t = { .fd = 7 };
+	const char *said;
+
+	memset(&restart, 0, sizeof(restart));
+	restart.probe = 7;
+	restart.holding = true;
+	drain(err_pipe[0]);
+	capture_stderr(true);
+	restart_guest(&t, argv);
+	capture_stderr(false);
+	restart.holding = false;
+	said = drain(err_pipe[0]);
+	report(restart.path && strcmp(restart.path, "/proc/self/exe") == 0 && restart.argv == argv,
+	       "a restart runs /proc/self/exe again with the same arguments");
+	report(restart.closed_probe && !restart.closed_stdio && !restart.closed_after_exec &&
+	       t.fd == -1, "before that, every descriptor but stdin, stdout and stderr is closed");
+	report(strstr(said, "starting the guest again") &&
+	       strstr(said, "cannot run /proc/self/exe again") && strstr(said, "exit status 2"),
+	       "it says so, and an exec that fails is named with what to do");
+}
+
 static void test_initialize(void)
 {
 	struct guest t = { .mem = (uint8_t *)(uintptr_t)0x40000000u, .ram_size = 64u << 20,
@@ -387,6 +448,7 @@ int main(void)
 	test_early_console_boot();
 	test_deaths();
 	test_reinject();
+	test_restart();
 	test_initialize();
 	test_options();
 

@@ -3,26 +3,37 @@
 #
 # linux.sh: a real Linux 4.1 Guest under lg.ko, for vm-linux-*.test.
 #
-#   . linux.sh; lg_linux_test FLAVOUR GUEST_KERNEL
+#   . linux.sh; lg_linux_test FLAVOUR GUEST_KERNEL PAGING [--smp N] [--reboot]
 #
-# Boots Debian's FLAVOUR kernel in QEMU, loads lg.ko and runs GUEST_KERNEL
-# (a bzImage from $LG_GUEST_KERNELS, by default ../shared/guest-kernels
-# beside the source tree) with console=hvc0 and a busybox initramfs whose
-# shell takes its commands from the Launcher's stdin (linux-commands.txt).
+# Boots Debian's FLAVOUR kernel in QEMU (N CPUs, default 1), loads lg.ko
+# and runs GUEST_KERNEL (a bzImage from $LG_GUEST_KERNELS, by default
+# ../shared/guest-kernels beside the source tree; PAGING, pae or non-pae,
+# is the paging mode it was built for) with console=hvc0 and a busybox
+# initramfs whose shell takes its commands from the Launcher's stdin
+# (linux-commands.txt): uname, /proc/meminfo, /workload.sh
+# (linux-workload.sh: fork+exec, memory, pipes, the clock; guest-work.c
+# does the work), a line of our own with a random token it must echo
+# back, and a power-off.  With --reboot the Guest first reboots
+# (linux-commands-reboot.txt) and the Launcher must start it again.
 # Uses lib.sh for fetching, building lg.ko, booting and the TAP output.
 # Without the guest kernels the test is skipped, and fails when CI=true.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# lg_linux_rootfs OUT: the Guest's own initramfs (busybox and its /init).
+# lg_linux_rootfs OUT: the Guest's own initramfs: busybox, its /init,
+# /workload.sh and guest-work, which this builds (static i386) beside OUT,
+# its compiler's output in guest-work.log there.  Fails if that build does.
 lg_linux_rootfs() {
-	local stage
+	local stage work=${1%/*}/guest-work
+	lg_linux_guest_work "$work" "$work.log" || return 1
 	stage=$(mktemp -d)
 	mkdir -p "$stage"/{bin,dev,proc}
 	install -m 0755 "$LG_BUSYBOX" "$stage/bin/busybox"
 	ln -s busybox "$stage/bin/sh"
 	install -m 0755 "$lg_vm_dir/linux-guest-init.sh" "$stage/init"
+	install -m 0755 "$lg_vm_dir/linux-workload.sh" "$stage/workload.sh"
+	install -m 0755 "$work" "$stage/bin/guest-work"
 	(
 		cd "$stage" || exit 1
 		find . -mindepth 1 -print0 | LC_ALL=C sort -z |
@@ -31,9 +42,21 @@ lg_linux_rootfs() {
 	rm -rf "$stage"
 }
 
+# lg_linux_guest_work OUT LOG: the Guest's workload program, static i386.
+lg_linux_guest_work() {
+	local cc
+	read -ra cc <<<"$I386_CC"
+	"${cc[@]}" -static -O2 -Wall -Wextra -Werror -o "$1" "$lg_vm_dir/guest-work.c" >"$2" 2>&1
+}
+
 # lg_linux_has DIR TEXT: the Guest's output holds a line with TEXT.
 lg_linux_has() {
 	lg_section linux "$1/results.log" | grep -F -- "$2" >/dev/null
+}
+
+# lg_linux_count DIR TEXT: how many lines of the Guest's output hold TEXT.
+lg_linux_count() {
+	lg_section linux "$1/results.log" | grep -c -F -- "$2" || true
 }
 
 # lg_linux_no_resets DIR: no virtio device asked for a reset (virtio_pci.c).
@@ -45,11 +68,114 @@ lg_linux_no_warnings() {
 	[ -z "$(lg_host_warnings "$1")" ]
 }
 
+# lg_work DIR JOB KEY: the value of KEY on the last "@@WORK JOB ..." line
+# the Guest printed (empty if there is none).
+lg_work() {
+	lg_section linux "$1/results.log" |
+		awk -v job="$2" -v key="$3" '
+			$1 == "@@WORK" && $2 == job {
+				v = ""
+				for (i = 3; i <= NF; i++)
+					if (index($i, key "=") == 1)
+						v = substr($i, length(key) + 2)
+			}
+			END { print v }'
+}
+
+# lg_is_num VALUE: VALUE is a non-negative decimal number.
+lg_is_num() {
+	[[ "$1" =~ ^[0-9]+$ ]]
+}
+
+# lg_linux_memtotal DIR MIB: MemTotal is at most the MIB the Launcher gave,
+# and no more than 8 MiB below it (what a 4.1 kernel keeps for itself).
+lg_linux_memtotal() {
+	local kb
+	kb=$(lg_work "$1" meminfo total_kb)
+	lg_is_num "$kb" && [ "$kb" -le $(($2 * 1024)) ] && [ "$kb" -ge $((($2 - 8) * 1024)) ]
+}
+
+# lg_linux_memtouch DIR PCT: the Guest touched PCT% of what it had free,
+# every page of it, and found every page as it left it.
+lg_linux_memtouch() {
+	local avail touched pages bad
+	avail=$(lg_work "$1" memtouch avail_kb)
+	touched=$(lg_work "$1" memtouch touched_kb)
+	pages=$(lg_work "$1" memtouch pages)
+	bad=$(lg_work "$1" memtouch mismatches)
+	lg_is_num "$avail" && lg_is_num "$touched" && lg_is_num "$pages" || return 1
+	[ "$bad" = 0 ] && [ "$pages" -gt 0 ] && [ "$touched" = $((pages * 4)) ] &&
+		[ $((touched * 100)) -ge $((avail * ($2 - 1))) ] && [ $((touched * 100)) -le $((avail * $2)) ]
+}
+
+# lg_linux_clocks DIR: "n epoch" pairs, one per line, of the Guest's clock
+# lines ("@@WORK clock") or, with HOST, of our stamps of them.
+lg_linux_clocks() {
+	lg_section linux "$1/results.log" |
+		sed -n "s/^@@${2:-WORK} clock n=\([0-9]*\) epoch=\([0-9]*\)\$/\1 \2/p"
+}
+
+# lg_linux_clock_check DIR: the Guest's clock was within 5 seconds of the
+# Host's each time it printed it, and it advanced by the Host's wall time
+# between the two, within 2 seconds (whole seconds on both sides, and our
+# 0.2 s polling), over at least 3 seconds of work.  Why 5 for the first:
+# under TCG the Guest's clock was 2 s behind by the time /workload.sh ran,
+# and kept pace from then on.  It takes its wall clock from the Host's
+# (lguest_data.time) early in boot, so the time is lost during boot: most
+# likely while 4.1 still keeps time by jiffies (until fs_initcall switches
+# it to the lguest clocksource), where every late tick is time lost.
+lg_linux_clock_check() {
+	local g h
+	g=$(lg_linux_clocks "$1" WORK)
+	h=$(lg_linux_clocks "$1" HOST)
+	[ "$(wc -l <<<"$g")" = 2 ] && [ "$(wc -l <<<"$h")" = 2 ] || return 1
+	awk -v near=5 -v tol=2 -v min=3 '
+		NR == FNR { g[$1] = $2; next }
+		{ h[$1] = $2 }
+		END {
+			if (!(1 in g) || !(2 in g) || !(1 in h) || !(2 in h)) exit 1
+			for (i = 1; i <= 2; i++) {
+				d = g[i] - h[i]
+				if (d < -near || d > near) exit 1
+			}
+			dg = g[2] - g[1]
+			dh = h[2] - h[1]
+			if (dh < min || dg - dh < -tol || dg - dh > tol) exit 1
+		}' <(echo "$g") <(echo "$h")
+}
+
+# lg_linux_clock_diag DIR: both clocks as TAP comments.
+lg_linux_clock_diag() {
+	lg_section linux "$1/results.log" | grep -E '^@@(WORK|HOST) (clock|start|end)' | lg_diag
+}
+
+# lg_linux_commands DIR TOKEN REBOOT: the commands for each boot of the
+# Guest, DIR/guest-commands.1 (and .2); TOKEN is the line the Guest must
+# echo back.  With REBOOT=1 the first boot only reboots.
+lg_linux_commands() {
+	local n=1
+	rm -f "$1"/guest-commands.*
+	if [ "$3" = 1 ]; then
+		cp "$lg_vm_dir/linux-commands-reboot.txt" "$1/guest-commands.1"
+		n=2
+	fi
+	sed "s/^@TOKEN@\$/$2/" "$lg_vm_dir/linux-commands.txt" >"$1/guest-commands.$n"
+}
+
 lg_linux_test() {
-	local flavour=$1 kernel=$2 name dir rc gk
+	local flavour=$1 kernel=$2 paging=$3 name dir rc gk smp=1 reboot=0 token boots
+	local mem=${LG_LINUX_MEM:-64} extra=() f cpu
+	shift 3
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--smp) smp=$2; shift 2 ;;
+		--reboot) reboot=1; shift ;;
+		*) echo "lg_linux_test: unknown option $1" >&2; exit 99 ;;
+		esac
+	done
 	lg_defaults
 	: "${LG_GUEST_KERNELS:=$top_srcdir/../shared/guest-kernels}"
-	: "${LG_LINUX_TIMEOUT:=240}"
+	: "${LG_LINUX_TIMEOUT:=600}"
 	gk=$LG_GUEST_KERNELS/$kernel
 	name=${LG_TEST_NAME:-$(basename "$0" .test)}
 	if [ ! -f "$gk" ]; then
@@ -63,7 +189,7 @@ lg_linux_test() {
 	fi
 	dir=$LG_VM_OUT/$name
 	mkdir -p "$dir"
-	echo "# $name: $flavour host kernel, Linux Guest $gk"
+	echo "# $name: $flavour host kernel (-smp $smp), Linux Guest $gk ($paging)"
 	echo "# output in $dir (serial.log: the console; results.log: init's report)"
 	if [ ! -f "$LG_LAUNCHER" ]; then
 		lg_ok 1 "$flavour: $LG_LAUNCHER exists (build the tree first: make)"
@@ -81,12 +207,23 @@ lg_linux_test() {
 		lg_finish
 	fi
 	lg_ok 0 "$flavour: build lg.ko against $LG_KHEADERS"
-	lg_linux_rootfs "$dir/guest-rootfs.gz"
+	if ! lg_linux_rootfs "$dir/guest-rootfs.gz"; then
+		lg_ok 1 "$flavour: build guest-work for the Guest's rootfs"
+		lg_diag <"$dir/guest-work.log"
+		lg_finish
+	fi
+	# The token comes from this run, so only a Guest that read it can echo it.
+	token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+	lg_linux_commands "$dir" "$token" "$reboot"
+	echo "$mem" >"$dir/guest-mem"
+	for f in "$dir"/guest-commands.*; do
+		extra+=(--extra "$f:/${f##*/}")
+	done
 	if ! bash "$lg_vm_dir/mkinitramfs.sh" --output "$dir/initrd.gz" --busybox "$LG_BUSYBOX" \
 		--init "$lg_vm_dir/linux-host-init.sh" --module "$dir/lg.ko" \
 		--launcher "$LG_LAUNCHER" --extra "$gk:/bzImage" \
 		--extra "$dir/guest-rootfs.gz:/guest-rootfs.gz" \
-		--extra "$lg_vm_dir/linux-commands.txt:/guest-commands" >"$dir/initrd.log" 2>&1; then
+		--extra "$dir/guest-mem:/guest-mem" "${extra[@]}" >"$dir/initrd.log" 2>&1; then
 		lg_ok 1 "$flavour: build the initramfs"
 		lg_diag <"$dir/initrd.log"
 		lg_finish
@@ -95,21 +232,49 @@ lg_linux_test() {
 	LG_GUEST_TIMEOUT=$LG_LINUX_TIMEOUT
 	LG_VM_TIMEOUT=$((LG_LINUX_TIMEOUT + 200))
 	rc=0
-	lg_boot 1 max linux "$dir" || rc=$?
+	# With two CPUs, the AMD that -cpu max claims to be is "not suitable
+	# for SMP" to 6.1, a warning we would fail on; an Intel one is fine.
+	cpu=max
+	[ "$smp" = 1 ] || cpu=max,vendor=GenuineIntel
+	lg_boot "$smp" "$cpu" linux "$dir" || rc=$?
 	touch "$dir/serial.log" "$dir/results.log"
+	boots=$((reboot + 1))
 	lg_check "$flavour: QEMU exit status 0 within ${LG_VM_TIMEOUT}s (was $rc)" lg_is "$rc" 0
 	lg_check "$flavour: insmod lg" lg_is "$(lg_rc insmod "$dir/results.log")" 0
 	lg_check "$flavour: the Launcher exits 0 (the Guest powered off)" \
 		lg_is "$(lg_rc linux "$dir/results.log")" 0
-	lg_check "$flavour: the Guest's early console prints its banner" \
-		lg_linux_has "$dir" "Linux version 4.1"
+	lg_check "$flavour: the Guest's early console prints its banner $boots time(s)" \
+		lg_is "$(lg_linux_count "$dir" "Linux version 4.1")" "$boots"
 	lg_check "$flavour: virtio_pci binds the console" \
 		lg_linux_has "$dir" "virtio-pci 0000:00:01.0: enabling device"
-	lg_check "$flavour: the Guest reaches /init on hvc0" lg_linux_has "$dir" "@@GUEST init running"
+	lg_check "$flavour: the Guest reaches /init on hvc0 $boots time(s)" \
+		lg_is "$(lg_linux_count "$dir" "@@GUEST init running")" "$boots"
 	lg_check "$flavour: a shell on hvc0 runs commands from the Launcher's stdin" \
 		lg_linux_has "$dir" "@@GUEST shell on /dev/hvc0"
+	if [ "$reboot" = 1 ]; then
+		lg_check "$flavour: the Guest reboots, and the Launcher starts it again once" \
+			lg_is "$(lg_linux_count "$dir" "lguest: starting the guest again")" 1
+	fi
 	lg_check "$flavour: uname -a in the Guest" lg_linux_has "$dir" "Linux (none) 4.1"
 	lg_check "$flavour: /proc/meminfo in the Guest" lg_linux_has "$dir" "MemTotal:"
+	lg_check "$flavour: /workload.sh runs to its end, every job checked out" \
+		lg_is "$(lg_work "$dir" end status)" 0
+	lg_check "$flavour: the Guest runs kernel 4.1.18 with $paging paging" \
+		lg_is "$(lg_work "$dir" kernel release) $(lg_work "$dir" kernel paging)" "4.1.18 $paging"
+	lg_check "$flavour: MemTotal is within 8 MiB below the $mem MiB the Launcher gave" \
+		lg_linux_memtotal "$dir" "$mem"
+	lg_check "$flavour: 1000 fork+exec+wait, each child's exit status right" \
+		lg_is "$(lg_work "$dir" forkexec runs) $(lg_work "$dir" forkexec ok)" "1000 1000"
+	lg_check "$flavour: 90% of the free memory written and read back, no page wrong" \
+		lg_linux_memtouch "$dir" 90
+	lg_check "$flavour: 10000 pipe round trips between two processes" \
+		lg_is "$(lg_work "$dir" pingpong trips) $(lg_work "$dir" pingpong ok)" "10000 10000"
+	lg_check "$flavour: the Guest's clock is near the Host's (5 s) and keeps pace (2 s)" \
+		lg_linux_clock_check "$dir"
+	lg_linux_clock_diag "$dir"
+	lg_section linux "$dir/results.log" | grep -E '^@@WORK (forkexec|memtouch|pingpong|meminfo|kernel)' | lg_diag
+	lg_check "$flavour: the Guest reads our token from hvc0 and echoes it back" \
+		lg_linux_has "$dir" "@@GUEST echo token=$token reversed=$(rev <<<"$token")"
 	lg_check "$flavour: no virtio device needed a reset" lg_linux_no_resets "$dir"
 	lg_check "$flavour: no host kernel warnings" lg_linux_no_warnings "$dir"
 	if [ "$lg_tap_failed" -ne 0 ]; then
