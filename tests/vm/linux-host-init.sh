@@ -99,6 +99,23 @@ cat /tmp/guest.out /tmp/clocks
 cat /tmp/guest.out /tmp/clocks >&3
 say "@@LG END linux rc=$rc"
 
+# The Guest kernel of the other paging format, if the test gave us one:
+# a short workload with its commands on stdin, then power off.
+if [ -f /bzImage-other ]; then
+	say "@@LG BEGIN other"
+	/lguest --stats --initrd=/guest-rootfs.gz "$mem" /bzImage-other console=hvc0 \
+		</guest-commands-other >/tmp/other.out 2>&1 &
+	pid=$!
+	( sleep "$limit"; kill -9 "$pid" 2>/dev/null ) &
+	watchdog=$!
+	wait "$pid"
+	rc=$?
+	kill "$watchdog" 2>/dev/null
+	cat /tmp/other.out
+	cat /tmp/other.out >&3
+	say "@@LG END other rc=$rc"
+fi
+
 say "@@LG BEGIN dmesg"
 dmesg >&3
 say "@@LG END dmesg rc=0"
