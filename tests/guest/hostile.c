@@ -528,13 +528,31 @@ asm(
 );
 extern const char __user_text_start[], hostile_user_int3[];
 
-static void user_trap_no_stack(void)
+static void user_int3(void)
 {
 	pt_map(&kernel_pgt, USER_CODE_VA, __pa(__user_text_start), PTE_P | PTE_U);
 	pt_map(&kernel_pgt, USER_STACK_VA, page_pa(alloc_page()), PTE_P | PTE_RW | PTE_U);
-	hcall3(LHCALL_SET_STACK, LGUEST_GUEST_DS, NO_STACK_VA, 2);
 	user_run(USER_CODE_VA + (u32)(hostile_user_int3 - __user_text_start),
 		 USER_STACK_VA + PAGE_SIZE, 0);
+}
+
+static void user_trap_no_stack(void)
+{
+	hcall3(LHCALL_SET_STACK, LGUEST_GUEST_DS, NO_STACK_VA, 2);
+	user_int3();
+}
+
+/*
+ * The ring-1 stack segment is our kernel code segment: a ring-1 selector
+ * of ours, so SET_STACK takes it (what the entry holds may change later
+ * anyway).  The CPU refuses it as a stack with #TS when int3 comes from
+ * ring 3; the Host hands that to our #TS gate, on the same stack, so the
+ * Switcher's "iret" into the handler cannot load %ss.
+ */
+static void stack_code_segment(void)
+{
+	hcall3(LHCALL_SET_STACK, LGUEST_GUEST_CS, (u32)ring1_stack + RING1_STACK_SIZE, 2);
+	user_int3();
 }
 
 /* The same in ring 1: a direct #UD with our own %esp pointing at nothing. */
@@ -710,6 +728,7 @@ static const struct {
 	{ "stack-host-ds",	stack_host_ds },
 	{ "stack-pages",	stack_pages },
 	{ "user-trap-no-stack",	user_trap_no_stack },
+	{ "stack-code-segment",	stack_code_segment },
 	{ "kernel-trap-no-stack", kernel_trap_no_stack },
 	{ "irq-no-handler",	irq_no_handler },
 	{ "irq-bad-stack",	irq_bad_stack },

@@ -198,6 +198,7 @@ iret-ring0|CRASH: refused iret-ring0
 stack-host-ds|SET_STACK with segment 0x59
 stack-pages|SET_STACK of 3 pages
 user-trap-no-stack|cannot push a trap frame at 0xdffffffc
+stack-code-segment|bad guest state: fault 13
 kernel-trap-no-stack|cannot push a trap frame at 0xdffffffc
 irq-no-handler|interrupt 0 arrived but the guest has no handler for vector 0x20
 irq-bad-stack|cannot push a trap frame at 0xdffffffc
