@@ -18,13 +18,17 @@ static void do_shutdown(struct lg_cpu *cpu, u32 reason_gpa, u32 how)
 	char reason[LGUEST_SHUTDOWN_REASON_MAX];
 	unsigned long len;
 
+	if (!lg_range_ok(lg, reason_gpa, 1)) {
+		kill_guest(lg, "SHUTDOWN with its reason at %#x, outside guest memory",
+			   reason_gpa);
+		return;
+	}
 	/* The string may end near the end of guest memory: read what exists. */
-	len = sizeof(reason) - 1;
-	if (reason_gpa < lg->pfn_limit << PAGE_SHIFT)
-		len = min(len, (lg->pfn_limit << PAGE_SHIFT) - reason_gpa);
+	len = min_t(unsigned long, sizeof(reason) - 1,
+		    (lg->pfn_limit << PAGE_SHIFT) - reason_gpa);
 	memset(reason, 0, sizeof(reason));
 	if (lg_read(lg, reason, reason_gpa, len))
-		strscpy(reason, "(unreadable reason)", sizeof(reason));
+		return;
 	if (how == LGUEST_SHUTDOWN_RESTART)
 		lg->restart = true;
 	kill_guest(lg, "CRASH: %s", reason);

@@ -35,6 +35,14 @@ static bool has_error_code(unsigned int vector)
  * it carries the I/O the Launcher emulates), #PF (14: shadow paging), 15,
  * #MC (18), the hypercall vector, and no hardware interrupt vector.  The
  * system call vector is the one that matters for speed.
+ *
+ * Nor the segment faults #TS, #NP and #SS (10, 11, 12).  The Switcher
+ * itself can take those, in ring 0, when the Guest left it a segment it
+ * cannot load on the way in (a code segment marked not present, say).  Our
+ * IDT is loaded by then, and the CPU will not go from ring 0 through a gate
+ * into ring-1 code: it raises #GP instead, which makes a double fault, and
+ * after a double fault the CPU's state is undefined.  Through our stubs the
+ * fault comes home like any other Switcher fault, and kills the Guest.
  */
 static bool direct_ok(unsigned int vector)
 {
@@ -43,7 +51,8 @@ static bool direct_ok(unsigned int vector)
 	if (vector >= 32)
 		return false;
 	switch (vector) {
-	case 2: case 7: case 8: case 13: case 14: case 15: case 18:
+	case 2: case 7: case 8: case 10: case 11: case 12: case 13: case 14:
+	case 15: case 18:
 	case LGUEST_TRAP_ENTRY:
 		return false;
 	}

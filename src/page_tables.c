@@ -331,12 +331,13 @@ static u64 gframe(const struct lguest *lg, u64 e)
 static bool read_gentry(struct lguest *lg, u64 gpa, u64 *e)
 {
 	*e = 0;
-	if (gpa >> 32 || lg_read(lg, e, gpa, gentry_size(lg))) {
+	/* Checked first, so that this, not lg_read()'s, is the reason given. */
+	if (gpa >> 32 || !lg_range_ok(lg, gpa, gentry_size(lg))) {
 		kill_guest(lg, "page table entry at %#llx is outside guest memory",
 			   gpa);
 		return false;
 	}
-	return true;
+	return !lg_read(lg, e, gpa, gentry_size(lg));
 }
 
 /*
@@ -658,11 +659,19 @@ void lg_set_pgd(struct lg_cpu *cpu, unsigned long gpgdir, u32 idx)
 	unsigned long start, span;
 	unsigned int i;
 
+	/*
+	 * Not an entry at all (ABI.md: 0..1023, PAE 0..3): masking it would
+	 * flush some other one and leave the Guest's idea of its tables wrong.
+	 */
+	if (idx >= (lg->guest_pae ? 4 : 1024)) {
+		kill_guest(lg, "SET_PGD of entry %u", idx);
+		return;
+	}
 	if (lg->guest_pae) {
-		start = (unsigned long)(idx & 3) << 30;
+		start = (unsigned long)idx << 30;
 		span = 1UL << 30;
 	} else {
-		start = (unsigned long)(idx & 1023) << 22;
+		start = (unsigned long)idx << 22;
 		span = 1UL << 22;
 	}
 
@@ -686,6 +695,11 @@ void lg_set_pmd(struct lg_cpu *cpu, unsigned long gpmd, u32 idx)
 		kill_guest(lg, "SET_PMD from a guest with 2-level page tables");
 		return;
 	}
+	/* A page directory has 512 entries; as for SET_PGD, no masking. */
+	if (idx >= 512) {
+		kill_guest(lg, "SET_PMD of entry %u", idx);
+		return;
+	}
 	for (i = 0; i < LG_NR_PGDIRS; i++) {
 		struct lg_pgdir *pd = &lg->pgdirs[i];
 
@@ -701,7 +715,7 @@ void lg_set_pmd(struct lg_cpu *cpu, unsigned long gpmd, u32 idx)
 			    gframe(lg, e) != (gpmd & PAGE_MASK))
 				continue;
 			va = ((unsigned long)slot << 30) |
-			     ((unsigned long)(idx & 511) << 21);
+			     ((unsigned long)idx << 21);
 			release_range(lg, pd, va, va + (1UL << 21));
 		}
 	}

@@ -90,10 +90,13 @@ void lg_load_tls(struct lg_cpu *cpu, unsigned long gpa)
 	u32 tls[2 * LGUEST_GDT_TLS_ENTRIES];
 	unsigned int i;
 
-	if (lg_read(cpu->lg, tls, gpa, sizeof(tls))) {
+	/* Checked first, so that this, not lg_read()'s, is the reason given. */
+	if (!lg_range_ok(cpu->lg, gpa, sizeof(tls))) {
 		kill_guest(cpu->lg, "LOAD_TLS from %#lx, outside guest memory", gpa);
 		return;
 	}
+	if (lg_read(cpu->lg, tls, gpa, sizeof(tls)))
+		return;
 	for (i = 0; i < LGUEST_GDT_TLS_ENTRIES; i++)
 		store_entry(cpu, LGUEST_GDT_TLS_MIN + i, tls[2 * i], tls[2 * i + 1]);
 }

@@ -46,7 +46,7 @@ CMDLINE = 0x1000
 NS_PER_INSN = 2
 SLICE = 20000		# instructions between "exits" that let interrupts in
 BREAK = set()
-DIRECT = set([0, 1, 3, 4, 5, 6, 9, 10, 11, 12, 16, 17] + list(range(19, 32))) - {0x1f}
+DIRECT = set([0, 1, 3, 4, 5, 6, 9, 16, 17] + list(range(19, 32))) - {0x1f}
 ERRCODE = {8, 10, 11, 12, 13, 14, 17}
 
 

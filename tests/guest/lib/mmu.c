@@ -145,16 +145,22 @@ void pt_unmap(struct pgtable *pgt, u32 va)
 	hcall(LHCALL_SET_PTE, pgt->top_pa, va, 0, 0);
 }
 
-/* Point the directory entry covering va at another page table. */
-void pt_replace_table(struct pgtable *pgt, u32 va, void *table)
+/* Store a whole directory entry for va, whatever it holds, and tell the Host. */
+void pt_set_dir(struct pgtable *pgt, u32 va, pte_t entry)
 {
 	pte_t *pd = pd_of(pgt, va, false);
 	unsigned int idx = PD_INDEX(va);
 
 	if (!pd)
-		report_abort("pt_replace_table: no directory for %#x", va);
-	write_pte(&pd[idx], page_pa(table) | dir_flags(va));
+		report_abort("pt_set_dir: no directory for %#x", va);
+	write_pte(&pd[idx], entry);
 	dir_changed(pgt, pd, idx);
+}
+
+/* Point the directory entry covering va at another page table. */
+void pt_replace_table(struct pgtable *pgt, u32 va, void *table)
+{
+	pt_set_dir(pgt, va, page_pa(table) | dir_flags(va));
 }
 
 /*

@@ -80,6 +80,7 @@ void pt_map(struct pgtable *pgt, u32 va, u32 pa, u32 flags);
 void pt_set(struct pgtable *pgt, u32 va, pte_t pte);
 void pt_unmap(struct pgtable *pgt, u32 va);
 void pt_replace_table(struct pgtable *pgt, u32 va, void *table);
+void pt_set_dir(struct pgtable *pgt, u32 va, pte_t entry);
 void pt_clone(struct pgtable *dst, const struct pgtable *src);
 void pt_load(const struct pgtable *pgt);
 
