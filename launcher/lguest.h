@@ -161,6 +161,17 @@ int pci__mmio_write(struct guest *g, uint32_t gpa, unsigned int size, uint32_t v
 int console__add(struct guest *g, int in_fd, int out_fd);
 int console__start(struct guest *g);
 
+/*
+ * block.c: a virtio disk on a file or block device, "FILE" or "FILE,ro".
+ * block__add() opens it (0, or -1 with why[] set); block__start() starts
+ * the I/O thread of every disk added, once the Guest exists.
+ */
+int block__add(struct guest *g, const char *spec, char *why);
+int block__start(struct guest *g);
+
+/* rng.c: a virtio entropy source, fed by getrandom(2). */
+int rng__add(struct guest *g);
+
 /* term.c: raw mode on a terminal, undone on every way out of the Launcher. */
 int term__raw(int fd);
 void term__restore(void);

@@ -33,6 +33,7 @@ static void fake_exit(int status) __attribute__((noreturn));
 #define pwrite	fake_pwrite
 #define exit	fake_exit
 #define main	launcher_main
+#define DEV_LGUEST	"/nonexistent/lguest-test-dev"
 #include "../../launcher/main.c"
 #undef main
 #undef exit
@@ -280,7 +281,7 @@ static void test_deaths(void)
 	       "a Guest found dead by GETREG ends the loop with its reason");
 
 	status = run_script(none, 0, "", EPERM);
-	report(status == 101 && strstr(drain(err_pipe[0]), "Operation not permitted"),
+	report(status == 100 + EXIT_ERROR && strstr(drain(err_pipe[0]), "Operation not permitted"),
 	       "another read error is fatal and named");
 }
 
@@ -306,11 +307,11 @@ static void test_reinject(void)
 	capture_stderr(true);
 	status = setjmp(exit_jmp) == 0 ? run_guest(&g) : 100 + exit_status;
 	capture_stderr(false);
-	report(status == 101 && strstr(drain(err_pipe[0]), "no handler"),
-	       "a Guest with no handler for the re-injected trap stops us, saying why");
+	report(status == 100 + EXIT_GUEST_DIED && strstr(drain(err_pipe[0]), "no handler"),
+	       "a Guest with no handler for the re-injected trap dies (status 1), saying why");
 
 	status = run_script(odd, 1, LGUEST_POWEROFF_REASON, ENOENT);
-	report(status == 101 && strstr(drain(err_pipe[0]), "trap 6"),
+	report(status == 100 + EXIT_ERROR && strstr(drain(err_pipe[0]), "trap 6"),
 	       "an exit we do not know is fatal and named");
 }
 
@@ -362,17 +363,90 @@ static void test_options(void)
 	report(o.guest_argc == 2 && strcmp(o.guest_argv[0], "--foo") == 0 &&
 	       strcmp(o.guest_argv[1], "a=b") == 0, "guest arguments pass through, dashes and all");
 	drain(err_pipe[0]);
-	report(parse(2, no_kernel, &o) == 1 && strstr(drain(err_pipe[0]), "guest kernel"),
+	report(parse(2, no_kernel, &o) == EXIT_ERROR && strstr(drain(err_pipe[0]), "guest kernel"),
 	       "a missing kernel is an error that says what to give");
 	for (i = 0; i < sizeof(bad_mem) / sizeof(bad_mem[0]); i++) {
-		all_rejected &= parse(3, bad_mem[i], &o) == 1;
+		all_rejected &= parse(3, bad_mem[i], &o) == EXIT_ERROR;
 		all_rejected &= strstr(drain(err_pipe[0]), "not a memory size") != NULL;
 	}
 	report(all_rejected, "bad memory sizes (0, abc, 64k, 4096, empty, trailing space) rejected");
-	report(parse(4, bad_opt, &o) == 1 && strstr(drain(err_pipe[0]), "--help"),
+	report(parse(4, bad_opt, &o) == EXIT_ERROR && strstr(drain(err_pipe[0]), "--help"),
 	       "an unknown option points at --help");
-	report(parse(4, neg_mem, &o) == 1 && strstr(drain(err_pipe[0]), "--help"),
+	report(parse(4, neg_mem, &o) == EXIT_ERROR && strstr(drain(err_pipe[0]), "--help"),
 	       "a negative memory size is taken for an option, and rejected");
+}
+
+static void test_device_options(void)
+{
+	char *devs[] = { "lguest", "-v", "--block=a.img", "--rng", "--block=b.img,ro",
+			 "--username=nobody", "--chroot=/srv/empty", "64", "k", NULL };
+	char *net[] = { "lguest", "--tunnet=192.0.2.1", "64", "k", NULL };
+	char *noarg[] = { "lguest", "--block", NULL };
+	char *many[MAX_BLOCKS + 4] = { "lguest" };
+	struct options o;
+	unsigned int i;
+
+	report(parse(9, devs, &o) == -1 && o.verbose && o.rng && o.n_blocks == 2 &&
+	       strcmp(o.blocks[0], "a.img") == 0 && strcmp(o.blocks[1], "b.img,ro") == 0 &&
+	       strcmp(o.username, "nobody") == 0 && strcmp(o.chroot, "/srv/empty") == 0 &&
+	       o.mem_mb == 64, "-v, --block twice, --rng, --username, --chroot parsed");
+	drain(err_pipe[0]);
+	report(parse(4, net, &o) == EXIT_ERROR &&
+	       strcmp(drain(err_pipe[0]), "lguest: --tunnet=192.0.2.1: networking is not "
+		      "supported yet; leave --tunnet out\n") == 0,
+	       "--tunnet is refused, saying it is not supported yet");
+	report(parse(2, noarg, &o) == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "'--block' needs an argument"),
+	       "--block without a file is an error naming it");
+	for (i = 1; i <= MAX_BLOCKS + 1; i++)
+		many[i] = "--block=x";
+	many[i++] = "64";
+	many[i++] = "k";
+	report(parse((int)i, many, &o) == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "more than 16 disks"), "17 disks are too many");
+}
+
+static int host_status(void (*fn)(void *), void *arg)
+{
+	volatile int status = -1;
+
+	capture_stderr(true);
+	if (setjmp(exit_jmp) == 0)
+		fn(arg);
+	else
+		status = exit_status;
+	capture_stderr(false);
+	return status;
+}
+
+static void call_check_host(void *machine)
+{
+	check_host_kernel(machine);
+}
+
+static void call_open_dev(void *gg)
+{
+	open_dev_lguest(gg);
+}
+
+static void test_host_errors(void)
+{
+	struct guest t = { .fd = -1 };
+
+	drain(err_pipe[0]);
+	report(host_status(call_check_host, "x86_64") == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "lguest: lg.ko needs a 32-bit (i386) Host kernel; "
+		      "this one is x86_64 (boot an i386 kernel"),
+	       "an x86_64 Host kernel is named as the problem, with status 3");
+	report(host_status(call_check_host, "aarch64") == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "this one is aarch64"), "so is any other non-i386 kernel");
+	report(host_status(call_check_host, "i686") == -1 &&
+	       host_status(call_check_host, "i386") == -1 && drain(err_pipe[0])[0] == '\0',
+	       "i686 and i386 kernels pass");
+	report(host_status(call_open_dev, &t) == EXIT_ERROR &&
+	       strcmp(drain(err_pipe[0]), "lguest: " DEV_LGUEST ": No such file or directory; "
+		      "load the module: modprobe lg\n") == 0,
+	       "a missing /dev/lguest says: modprobe lg");
 }
 
 int main(void)
@@ -389,6 +463,8 @@ int main(void)
 	test_reinject();
 	test_initialize();
 	test_options();
+	test_device_options();
+	test_host_errors();
 
 	pci__exit(&g);
 	free(g.mem);
