@@ -422,7 +422,7 @@ static char *split_spec(const char *spec, bool *ro)
 {
 	size_t n = strlen(spec);
 
-	*ro = n > 3 && strcmp(spec + n - 3, ",ro") == 0;
+	*ro = n >= 3 && strcmp(spec + n - 3, ",ro") == 0;
 	return strndup(spec, *ro ? n - 3 : n);
 }
 
