@@ -6,7 +6,11 @@
 #
 # insmod lg.ko, then run the real Linux Guest (/bzImage with its own
 # initramfs /guest-rootfs.gz, console=hvc0) with the Launcher's stdin a
-# pipe that carries the commands in /guest-commands, and its output saved.
+# pipe that carries the commands in /guest-disk-commands and then
+# /guest-commands, and its output saved.  The Guest has two disks, made
+# here (see make_disks), and an rng; after it stops we report what the
+# disk images hold (check_disks) for linux.sh to compare with what the
+# Guest said.
 # The kernel command line gives lgres= (the results port, as for init.sh)
 # and lgtimeout= (seconds the Guest may take).  Markers, as init.sh's:
 #   @@LG BEGIN <step> ... @@LG END <step> rc=<status>
@@ -40,13 +44,40 @@ say() {
 	echo "$*" >&3
 }
 
+# make_disks: vda, 1 MiB, read-write, with 512 bytes of ours at sector 64
+# for the Guest to read back; vdb, 512 KiB, read-only, which the Guest
+# tries to write.  "@@LG DISK <what> <md5sum>" lines say what they held.
+make_disks() {
+	dd if=/dev/zero of=/tmp/vda.img bs=1024 count=1024 2>/dev/null
+	i=0
+	while [ "$i" -lt 16 ]; do
+		echo "host pattern, line $i: written by linux-host-init.sh"
+		i=$((i + 1))
+	done | head -c 512 >/tmp/host-pattern
+	dd if=/tmp/host-pattern of=/tmp/vda.img bs=512 seek=64 conv=notrunc 2>/dev/null
+	say "@@LG DISK vda-pattern $(md5sum </tmp/host-pattern)"
+	dd if=/dev/zero of=/tmp/vdb.img bs=1024 count=512 2>/dev/null
+	echo "a read-only disk" | dd of=/tmp/vdb.img conv=notrunc 2>/dev/null
+	say "@@LG DISK vdb-before $(md5sum </tmp/vdb.img)"
+}
+
+# check_disks: the first N bytes of vda, N being what the Guest said it
+# wrote, and vdb, which must not have changed.
+check_disks() {
+	size=$(tr -d '\r' </tmp/guest.out | sed -n 's/^@@GUEST vda-wrote \([0-9]*\) .*/\1/p')
+	say "@@LG DISK vda-image $(head -c "${size:-0}" /tmp/vda.img | md5sum)"
+	say "@@LG DISK vdb-after $(md5sum </tmp/vdb.img)"
+}
+
 say "@@LG BEGIN insmod"
 insmod /lg.ko
 say "@@LG END insmod rc=$?"
 
 say "@@LG BEGIN linux"
-/lguest --stats --initrd=/guest-rootfs.gz 64 /bzImage console=hvc0 \
-	</guest-commands >/tmp/guest.out 2>&1 &
+make_disks
+cat /guest-disk-commands /guest-commands |
+	/lguest --stats --rng --block=/tmp/vda.img --block=/tmp/vdb.img,ro \
+		--initrd=/guest-rootfs.gz 64 /bzImage console=hvc0 >/tmp/guest.out 2>&1 &
 pid=$!
 ( sleep "$limit"; kill -9 "$pid" 2>/dev/null ) &
 watchdog=$!
@@ -55,6 +86,7 @@ rc=$?
 kill "$watchdog" 2>/dev/null
 cat /tmp/guest.out
 cat /tmp/guest.out >&3
+check_disks
 say "@@LG END linux rc=$rc"
 
 say "@@LG BEGIN dmesg"

@@ -41,6 +41,53 @@ lg_linux_no_resets() {
 	! lg_section linux "$1/results.log" | grep -F 'needs a reset' >/dev/null
 }
 
+# ---- the disks and the rng (linux-disk-commands.txt, linux-host-init.sh)
+
+# lg_linux_value DIR PREFIX: what follows "PREFIX " on the line of the
+# linux section that starts with it (the first word after, for md5sums).
+lg_linux_value() {
+	lg_section linux "$1/results.log" | sed -n "s/^$2 \([^ ]*\).*/\1/p" | head -n 1
+}
+
+# lg_same A B: equal and not empty.
+lg_same() {
+	[ -n "$1" ] && [ "$1" = "$2" ]
+}
+
+lg_linux_hwrng_ok() {
+	[[ "$1" =~ ^[0-9a-f]{32}$ ]] && [ "$1" != 00000000000000000000000000000000 ]
+}
+
+lg_linux_vdb_refused() {
+	[ -n "$1" ] && [ "$1" != 0 ]
+}
+
+# lg_linux_check_devices FLAVOUR DIR: the Guest saw both disks as given,
+# read what the Host wrote, wrote what the Host then found in the image,
+# could not change the read-only one, and read bytes from /dev/hwrng.
+lg_linux_check_devices() {
+	local flavour=$1 dir=$2 wrote image
+	lg_check "$flavour: /dev/vda is 2048 sectors, /dev/vdb 1024 and read-only" \
+		lg_linux_has "$dir" "@@GUEST disks 2048 1024 ro=1"
+	lg_check "$flavour: /sys/block/vda/serial (GET_ID) is the image's name" \
+		lg_linux_has "$dir" "@@GUEST vda-serial vda.img"
+	lg_check "$flavour: the Guest reads the sector the Host wrote" lg_same \
+		"$(lg_linux_value "$dir" "@@GUEST vda-read")" \
+		"$(lg_linux_value "$dir" "@@LG DISK vda-pattern")"
+	wrote=$(lg_section linux "$dir/results.log" |
+		sed -n 's/^@@GUEST vda-wrote [0-9]* \([0-9a-f]*\).*/\1/p' | head -n 1)
+	image=$(lg_linux_value "$dir" "@@LG DISK vda-image")
+	lg_check "$flavour: what the Guest wrote and synced is in the image (${wrote:-none} vs ${image:-none})" \
+		lg_same "$wrote" "$image"
+	lg_check "$flavour: a write to the read-only /dev/vdb fails in the Guest" \
+		lg_linux_vdb_refused "$(lg_linux_value "$dir" "@@GUEST vdb-write" | sed 's/^rc=//')"
+	lg_check "$flavour: the read-only image is unchanged" lg_same \
+		"$(lg_linux_value "$dir" "@@LG DISK vdb-before")" \
+		"$(lg_linux_value "$dir" "@@LG DISK vdb-after")"
+	lg_check "$flavour: /dev/hwrng gives 16 bytes" \
+		lg_linux_hwrng_ok "$(lg_linux_value "$dir" "@@GUEST hwrng")"
+}
+
 lg_linux_no_warnings() {
 	[ -z "$(lg_host_warnings "$1")" ]
 }
@@ -86,7 +133,9 @@ lg_linux_test() {
 		--init "$lg_vm_dir/linux-host-init.sh" --module "$dir/lg.ko" \
 		--launcher "$LG_LAUNCHER" --extra "$gk:/bzImage" \
 		--extra "$dir/guest-rootfs.gz:/guest-rootfs.gz" \
-		--extra "$lg_vm_dir/linux-commands.txt:/guest-commands" >"$dir/initrd.log" 2>&1; then
+		--extra "$lg_vm_dir/linux-commands.txt:/guest-commands" \
+		--extra "$lg_vm_dir/linux-disk-commands.txt:/guest-disk-commands" \
+		>"$dir/initrd.log" 2>&1; then
 		lg_ok 1 "$flavour: build the initramfs"
 		lg_diag <"$dir/initrd.log"
 		lg_finish
@@ -110,6 +159,7 @@ lg_linux_test() {
 		lg_linux_has "$dir" "@@GUEST shell on /dev/hvc0"
 	lg_check "$flavour: uname -a in the Guest" lg_linux_has "$dir" "Linux (none) 4.1"
 	lg_check "$flavour: /proc/meminfo in the Guest" lg_linux_has "$dir" "MemTotal:"
+	lg_linux_check_devices "$flavour" "$dir"
 	lg_check "$flavour: no virtio device needed a reset" lg_linux_no_resets "$dir"
 	lg_check "$flavour: no host kernel warnings" lg_linux_no_warnings "$dir"
 	if [ "$lg_tap_failed" -ne 0 ]; then
