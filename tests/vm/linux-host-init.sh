@@ -10,7 +10,8 @@
 # /guest-commands, and its output saved.  The Guest has two disks, made
 # here (see make_disks), and an rng; after it stops we report what the
 # disk images hold (check_disks) for linux.sh to compare with what the
-# Guest said.
+# Guest said.  The Launcher runs as nobody, chrooted to an empty
+# directory (make_jail).
 # The kernel command line gives lgres= (the results port, as for init.sh)
 # and lgtimeout= (seconds the Guest may take).  Markers, as init.sh's:
 #   @@LG BEGIN <step> ... @@LG END <step> rc=<status>
@@ -69,14 +70,23 @@ check_disks() {
 	say "@@LG DISK vdb-after $(md5sum </tmp/vdb.img)"
 }
 
+# make_jail: a user and an empty directory for --username and --chroot,
+# which the Launcher takes once every file is open.
+make_jail() {
+	mkdir -p /etc /tmp/empty
+	echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/false" >>/etc/passwd
+}
+
 say "@@LG BEGIN insmod"
 insmod /lg.ko
 say "@@LG END insmod rc=$?"
 
 say "@@LG BEGIN linux"
 make_disks
+make_jail
 cat /guest-disk-commands /guest-commands |
-	/lguest --stats --rng --block=/tmp/vda.img --block=/tmp/vdb.img,ro \
+	/lguest --stats --verbose --rng --block=/tmp/vda.img --block=/tmp/vdb.img,ro \
+		--chroot=/tmp/empty --username=nobody \
 		--initrd=/guest-rootfs.gz 64 /bzImage console=hvc0 >/tmp/guest.out 2>&1 &
 pid=$!
 ( sleep "$limit"; kill -9 "$pid" 2>/dev/null ) &

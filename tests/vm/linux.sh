@@ -86,6 +86,14 @@ lg_linux_check_devices() {
 		"$(lg_linux_value "$dir" "@@LG DISK vdb-after")"
 	lg_check "$flavour: /dev/hwrng gives 16 bytes" \
 		lg_linux_hwrng_ok "$(lg_linux_value "$dir" "@@GUEST hwrng")"
+	lg_check "$flavour: the Launcher ran the Guest chrooted, as nobody" \
+		lg_linux_dropped "$dir"
+}
+
+# --chroot=/tmp/empty --username=nobody (linux-host-init.sh): said by --verbose.
+lg_linux_dropped() {
+	lg_linux_has "$1" "lguest: chroot to /tmp/empty" &&
+		lg_linux_has "$1" "lguest: running as nobody (uid 65534, gid 65534)"
 }
 
 lg_linux_no_warnings() {
