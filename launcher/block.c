@@ -19,6 +19,12 @@
  * sectors, all of it inside the disk.  Anything else stops the device
  * with DEVICE_NEEDS_RESET and a line saying what was wrong.
  */
+/*
+ * Disks can be bigger than 2 GiB, and the Launcher that runs Guests is a
+ * 32-bit program: it needs the 64-bit off_t, fstat() and preadv().
+ */
+#define _FILE_OFFSET_BITS 64
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
