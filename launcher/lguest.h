@@ -169,6 +169,18 @@ int console__start(struct guest *g);
 int block__add(struct guest *g, const char *spec, char *why);
 int block__start(struct guest *g);
 
+/*
+ * net.c: a virtio network card on a new tap device, "IP[:MAC]" or
+ * "bridge:BR[:MAC]".  net__check() only parses that; net__add() creates
+ * and configures the tap (it needs CAP_NET_ADMIN); net__add_fd() takes
+ * any fd that passes whole frames (tests/unit gives it a socketpair);
+ * net__start() starts each card's receive thread.  0, or -1 with why[].
+ */
+int net__check(const char *spec, char *why);
+int net__add(struct guest *g, const char *spec, char *why);
+int net__add_fd(struct guest *g, int fd, const uint8_t mac[6], char *why);
+int net__start(struct guest *g);
+
 /* rng.c: a virtio entropy source, fed by getrandom(2). */
 int rng__add(struct guest *g);
 

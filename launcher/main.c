@@ -2,7 +2,8 @@
 /*
  * main.c - the lguest Launcher: options, guest memory and the run loop.
  *
- *	lguest [--verbose] [--initrd=FILE] [--block=FILE[,ro]]... [--rng]
+ *	lguest [--verbose] [--initrd=FILE] [--block=FILE[,ro]]...
+ *	       [--tunnet=IP[:MAC]|bridge:BR[:MAC]]... [--rng]
  *	       [--username=USER] [--chroot=DIR] [--stats]
  *	       <mem-in-MB> <guest-kernel> [guest args...]
  *
@@ -47,6 +48,7 @@
 #define DEV_LGUEST		"/dev/lguest"
 #endif
 #define MAX_BLOCKS		16
+#define MAX_NETS		4
 #define STATS_DIR		"/sys/kernel/debug/lguest"
 
 struct options {
@@ -54,6 +56,8 @@ struct options {
 	const char *initrd;
 	const char *blocks[MAX_BLOCKS];
 	unsigned int n_blocks;
+	const char *nets[MAX_NETS];
+	unsigned int n_nets;
 	bool rng;
 	const char *username;
 	const char *chroot;
@@ -549,7 +553,9 @@ static void usage(void)
 		"      --initrd=FILE    load FILE as the guest's initial ramdisk\n"
 		"      --block=FILE[,ro]  a virtio disk on FILE (image or block device);\n"
 		"                       ,ro makes it read-only; give it again for more disks\n"
-		"      --tunnet=...     a virtio network card (not supported yet)\n"
+		"      --tunnet=IP[:MAC]  a virtio network card on a new tap device with the\n"
+		"                       host address IP (a /24); give it again for more\n"
+		"      --tunnet=bridge:BR[:MAC]  the same, the tap a port of bridge BR\n"
 		"      --rng            a virtio entropy source fed by the host's getrandom()\n"
 		"      --username=USER  run as USER once every file is open\n"
 		"      --chroot=DIR     chroot to DIR once every file is open\n"
@@ -578,6 +584,18 @@ static void add_block(struct options *o, const char *spec)
 	if (o->n_blocks == MAX_BLOCKS)
 		die("--block=%s: more than %u disks; give fewer", spec, MAX_BLOCKS);
 	o->blocks[o->n_blocks++] = spec;
+}
+
+/* A --tunnet is only parsed here: the tap is made once we know we can run. */
+static void add_net(struct options *o, const char *spec)
+{
+	char why[LG_WHY_MAX];
+
+	if (o->n_nets == MAX_NETS)
+		die("--tunnet=%s: more than %u network cards; give fewer", spec, MAX_NETS);
+	if (net__check(spec, why))
+		die("--tunnet=%s: %s", spec, why);
+	o->nets[o->n_nets++] = spec;
 }
 
 static void parse_options(int argc, char *argv[], struct options *o)
@@ -615,8 +633,8 @@ static void parse_options(int argc, char *argv[], struct options *o)
 			add_block(o, optarg);
 			break;
 		case 't':
-			die("--tunnet=%s: networking is not supported yet; leave --tunnet out",
-			    optarg);
+			add_net(o, optarg);
+			break;
 		case 'r':
 			o->rng = true;
 			break;
@@ -650,7 +668,7 @@ static void parse_options(int argc, char *argv[], struct options *o)
 	o->guest_argv = argv + optind + 2;
 }
 
-/* The Guest's devices, in PCI slot order: console, disks (vda, vdb, ...), rng. */
+/* The Guest's devices, in PCI slot order: console, disks (vda, vdb, ...), rng; then nets. */
 static void add_devices(struct guest *g, const struct options *o)
 {
 	char why[LG_WHY_MAX];
@@ -665,6 +683,19 @@ static void add_devices(struct guest *g, const struct options *o)
 	}
 	if (o->rng && rng__add(g))
 		die("cannot add the rng: no room on the guest's PCI bus");
+}
+
+/* The network cards come last on the bus: their taps exist only once we can run. */
+static void add_nets(struct guest *g, const struct options *o)
+{
+	char why[LG_WHY_MAX];
+	unsigned int i;
+
+	for (i = 0; i < o->n_nets; i++) {
+		if (net__add(g, o->nets[i], why))
+			die("--tunnet=%s: %s", o->nets[i], why);
+		note("network card %u: %s", i, o->nets[i]);
+	}
 }
 
 /*> L200
@@ -699,6 +730,7 @@ int main(int argc, char *argv[])
 	host_machine(machine, sizeof(machine));
 	check_host_kernel(machine);
 	open_dev_lguest(&g);
+	add_nets(&g, &o);
 	map_guest_memory(&g, o.mem_mb);
 	load_files(&g, &o, &files);
 	note("%u MiB of guest memory at %p, kernel %s starts at %#x", o.mem_mb, (void *)g.mem,
@@ -712,6 +744,8 @@ int main(int argc, char *argv[])
 		die("cannot start the console's input thread: %s", strerror(errno));
 	if (block__start(&g))
 		die("cannot start the disks' I/O threads: %s", strerror(errno));
+	if (net__start(&g))
+		die("cannot start the network cards' receive threads: %s", strerror(errno));
 	status = run_guest(&g);
 	if (o.stats)
 		print_stats(stats);

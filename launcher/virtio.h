@@ -27,6 +27,7 @@
 #define VIRTIO_STATUS_FAILED		0x80
 
 /* Device types (5): the PCI device ID is 0x1040 + these. */
+#define VIRTIO_ID_NET			1
 #define VIRTIO_ID_BLOCK			2
 #define VIRTIO_ID_RNG			4
 

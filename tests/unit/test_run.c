@@ -380,7 +380,12 @@ static void test_device_options(void)
 {
 	char *devs[] = { "lguest", "-v", "--block=a.img", "--rng", "--block=b.img,ro",
 			 "--username=nobody", "--chroot=/srv/empty", "64", "k", NULL };
-	char *net[] = { "lguest", "--tunnet=192.0.2.1", "64", "k", NULL };
+	char *net[] = { "lguest", "--tunnet=192.0.2.1", "--tunnet=bridge:br0:02:00:00:00:00:07",
+			"64", "k", NULL };
+	char *bad_ip[] = { "lguest", "--tunnet=192.0.2.300", "64", "k", NULL };
+	char *bad_mac[] = { "lguest", "--tunnet=192.0.2.1:02:00:00:00:00", "64", "k", NULL };
+	char *mc_mac[] = { "lguest", "--tunnet=bridge:br0:01:00:5e:00:00:01", "64", "k", NULL };
+	char *no_br[] = { "lguest", "--tunnet=bridge:", "64", "k", NULL };
 	char *noarg[] = { "lguest", "--block", NULL };
 	char *many[MAX_BLOCKS + 4] = { "lguest" };
 	struct options o;
@@ -391,10 +396,22 @@ static void test_device_options(void)
 	       strcmp(o.username, "nobody") == 0 && strcmp(o.chroot, "/srv/empty") == 0 &&
 	       o.mem_mb == 64, "-v, --block twice, --rng, --username, --chroot parsed");
 	drain(err_pipe[0]);
-	report(parse(4, net, &o) == EXIT_ERROR &&
-	       strcmp(drain(err_pipe[0]), "lguest: --tunnet=192.0.2.1: networking is not "
-		      "supported yet; leave --tunnet out\n") == 0,
-	       "--tunnet is refused, saying it is not supported yet");
+	report(parse(5, net, &o) == -1 && o.n_nets == 2 && strcmp(o.nets[0], "192.0.2.1") == 0 &&
+	       strcmp(o.nets[1], "bridge:br0:02:00:00:00:00:07") == 0,
+	       "--tunnet=IP and --tunnet=bridge:BR:MAC parsed");
+	report(parse(4, bad_ip, &o) == EXIT_ERROR &&
+	       strcmp(drain(err_pipe[0]), "lguest: --tunnet=192.0.2.300: '192.0.2.300' is not an "
+		      "IPv4 address; give the Host's address on the tap, such as 192.0.2.1\n") == 0,
+	       "--tunnet with a bad address: named, with an example");
+	report(parse(4, bad_mac, &o) == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "'02:00:00:00:00' is not a MAC address; give six hex"),
+	       "--tunnet with a short MAC: named");
+	report(parse(4, mc_mac, &o) == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "01:00:5e:00:00:01 is a multicast address; give a unicast"),
+	       "--tunnet with a multicast MAC: refused");
+	report(parse(4, no_br, &o) == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "is not a bridge name; give bridge:BR"),
+	       "--tunnet=bridge: with no name: refused");
 	report(parse(2, noarg, &o) == EXIT_ERROR &&
 	       strstr(drain(err_pipe[0]), "'--block' needs an argument"),
 	       "--block without a file is an error naming it");
