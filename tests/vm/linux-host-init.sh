@@ -11,7 +11,8 @@
 # here (see make_disks), and an rng; after it stops we report what the
 # disk images hold (check_disks) for linux.sh to compare with what the
 # Guest said.  The Launcher runs as nobody, chrooted to an empty
-# directory (make_jail).
+# directory (make_jail); the Guest has a network card on a tap, and
+# fetches a file from a web server here (make_net).
 # The kernel command line gives lgres= (the results port, as for init.sh)
 # and lgtimeout= (seconds the Guest may take).  Markers, as init.sh's:
 #   @@LG BEGIN <step> ... @@LG END <step> rc=<status>
@@ -77,6 +78,21 @@ make_jail() {
 	echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/false" >>/etc/passwd
 }
 
+# make_net: tun.ko for the Launcher's tap (--tunnet=192.0.2.1, TEST-NET-1:
+# nothing leaves this VM), and a web server with 1 MiB of random bytes for
+# the Guest to fetch over TCP.  Sets net_opt to the --tunnet option, or to
+# nothing when there is no tun.ko.
+make_net() {
+	net_opt=
+	if [ -f /tun.ko ] && insmod /tun.ko; then
+		net_opt=--tunnet=192.0.2.1:02:4c:47:00:00:01
+	fi
+	mkdir -p /tmp/www
+	dd if=/dev/urandom of=/tmp/www/net.bin bs=1024 count=1024 2>/dev/null
+	say "@@LG NET served $(md5sum </tmp/www/net.bin) tunnet=${net_opt:-none}"
+	httpd -p 8080 -h /tmp/www
+}
+
 say "@@LG BEGIN insmod"
 insmod /lg.ko
 say "@@LG END insmod rc=$?"
@@ -84,8 +100,10 @@ say "@@LG END insmod rc=$?"
 say "@@LG BEGIN linux"
 make_disks
 make_jail
-cat /guest-disk-commands /guest-commands |
-	/lguest --stats --verbose --rng --block=/tmp/vda.img --block=/tmp/vdb.img,ro \
+make_net
+# shellcheck disable=SC2086 # net_opt is one word, or none
+cat /guest-disk-commands /guest-net-commands /guest-commands |
+	/lguest --stats --verbose --rng --block=/tmp/vda.img --block=/tmp/vdb.img,ro $net_opt \
 		--chroot=/tmp/empty --username=nobody \
 		--initrd=/guest-rootfs.gz 64 /bzImage console=hvc0 >/tmp/guest.out 2>&1 &
 pid=$!

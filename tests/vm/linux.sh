@@ -88,6 +88,23 @@ lg_linux_check_devices() {
 		lg_linux_hwrng_ok "$(lg_linux_value "$dir" "@@GUEST hwrng")"
 	lg_check "$flavour: the Launcher ran the Guest chrooted, as nobody" \
 		lg_linux_dropped "$dir"
+	lg_linux_check_net "$flavour" "$dir"
+}
+
+# lg_linux_check_net FLAVOUR DIR: --tunnet (linux-net-commands.txt): the
+# Guest's eth0 has the MAC we gave, pings the tap's address, and fetches
+# 1 MiB over TCP with the checksum the Host served.
+lg_linux_check_net() {
+	local flavour=$1 dir=$2
+	lg_check "$flavour: tun.ko fetched, the Launcher given --tunnet" \
+		lg_linux_has "$dir" "tunnet=--tunnet=192.0.2.1:02:4c:47:00:00:01"
+	lg_check "$flavour: eth0 has the MAC --tunnet gave" \
+		lg_linux_has "$dir" "@@GUEST eth0-mac 02:4c:47:00:00:01"
+	lg_check "$flavour: the Guest pings the tap's address 192.0.2.1" \
+		lg_linux_has "$dir" "@@GUEST ping rc=0"
+	lg_check "$flavour: 1 MiB over TCP (wget), the same md5sum on both ends" lg_same \
+		"$(lg_linux_value "$dir" "@@GUEST wget")" \
+		"$(lg_linux_value "$dir" "@@LG NET served")"
 }
 
 # --chroot=/tmp/empty --username=nobody (linux-host-init.sh): said by --verbose.
@@ -143,6 +160,8 @@ lg_linux_test() {
 		--extra "$dir/guest-rootfs.gz:/guest-rootfs.gz" \
 		--extra "$lg_vm_dir/linux-commands.txt:/guest-commands" \
 		--extra "$lg_vm_dir/linux-disk-commands.txt:/guest-disk-commands" \
+		--extra "$lg_vm_dir/linux-net-commands.txt:/guest-net-commands" \
+		${LG_TUN_KO:+--extra "$LG_TUN_KO:/tun.ko"} \
 		>"$dir/initrd.log" 2>&1; then
 		lg_ok 1 "$flavour: build the initramfs"
 		lg_diag <"$dir/initrd.log"
