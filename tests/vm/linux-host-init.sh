@@ -48,7 +48,7 @@ say() {
 
 # make_disks: vda, 1 MiB, read-write, with 512 bytes of ours at sector 64
 # for the Guest to read back; vdb, 512 KiB, read-only, which the Guest
-# tries to write.  "@@LG DISK <what> <md5sum>" lines say what they held.
+# tries to write; vdc, 8 MiB of zeros, for an ext2 file system.  "@@LG DISK <what> <md5sum>" lines say what they held.
 make_disks() {
 	dd if=/dev/zero of=/tmp/vda.img bs=1024 count=1024 2>/dev/null
 	i=0
@@ -61,14 +61,17 @@ make_disks() {
 	dd if=/dev/zero of=/tmp/vdb.img bs=1024 count=512 2>/dev/null
 	echo "a read-only disk" | dd of=/tmp/vdb.img conv=notrunc 2>/dev/null
 	say "@@LG DISK vdb-before $(md5sum </tmp/vdb.img)"
+	dd if=/dev/zero of=/tmp/vdc.img bs=1024 count=8192 2>/dev/null
 }
 
 # check_disks: the first N bytes of vda, N being what the Guest said it
-# wrote, and vdb, which must not have changed.
+# wrote; vdb, which must not have changed; and how many lines of the
+# Guest's pattern the ext2 file system on vdc holds (64: its file).
 check_disks() {
 	size=$(tr -d '\r' </tmp/guest.out | sed -n 's/^@@GUEST vda-wrote \([0-9]*\) .*/\1/p')
 	say "@@LG DISK vda-image $(head -c "${size:-0}" /tmp/vda.img | md5sum)"
 	say "@@LG DISK vdb-after $(md5sum </tmp/vdb.img)"
+	say "@@LG DISK vdc-pattern-lines $(grep -c 'lguest guest pattern, line' /tmp/vdc.img)"
 }
 
 # make_jail: a user and an empty directory for --username and --chroot,
@@ -103,7 +106,8 @@ make_jail
 make_net
 # shellcheck disable=SC2086 # net_opt is one word, or none
 cat /guest-disk-commands /guest-net-commands /guest-commands |
-	/lguest --stats --verbose --rng --block=/tmp/vda.img --block=/tmp/vdb.img,ro $net_opt \
+	/lguest --stats --verbose --rng --block=/tmp/vda.img --block=/tmp/vdb.img,ro \
+		--block=/tmp/vdc.img $net_opt \
 		--chroot=/tmp/empty --username=nobody \
 		--initrd=/guest-rootfs.gz 64 /bzImage console=hvc0 >/tmp/guest.out 2>&1 &
 pid=$!

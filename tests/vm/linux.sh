@@ -84,6 +84,10 @@ lg_linux_check_devices() {
 	lg_check "$flavour: the read-only image is unchanged" lg_same \
 		"$(lg_linux_value "$dir" "@@LG DISK vdb-before")" \
 		"$(lg_linux_value "$dir" "@@LG DISK vdb-after")"
+	lg_check "$flavour: mke2fs, mount, a file and back after a remount: the same md5sum" \
+		lg_same "$(lg_linux_value "$dir" "@@GUEST ext2")" "$wrote"
+	lg_check "$flavour: the Host finds the file's 64 lines in the ext2 image" \
+		lg_is "$(lg_linux_value "$dir" "@@LG DISK vdc-pattern-lines")" 64
 	lg_check "$flavour: /dev/hwrng gives 16 bytes" \
 		lg_linux_hwrng_ok "$(lg_linux_value "$dir" "@@GUEST hwrng")"
 	lg_check "$flavour: the Launcher ran the Guest chrooted, as nobody" \
