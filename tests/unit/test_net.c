@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "virtio.h"
@@ -230,6 +231,44 @@ static void test_hostile(void)
 	report(wire_read(frame, sizeof(frame)) == 60, "after a reset the card sends again");
 }
 
+/*
+ * net__add() without CAP_NET_ADMIN: the error says so.  As root we drop
+ * to nobody in a child first; either way TUNSETIFF fails before any tap
+ * exists, so the machine's network is untouched.
+ */
+static void test_no_cap_net_admin(void)
+{
+	char why[LG_WHY_MAX] = "", bad[LG_WHY_MAX] = "";
+	int p[2], status = 0;
+	ssize_t n;
+	pid_t pid;
+
+	report(net__add(&g, "192.0.2.300", bad) == -1 && strstr(bad, "not an IPv4 address"),
+	       "net__add checks the spec first: %s", bad);
+	if (pipe(p))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgid(65534) || setuid(65534)))
+			_exit(2);
+		if (net__add(&g, "192.0.2.1", why) == 0)
+			_exit(3);
+		n = write(p[1], why, strlen(why));
+		_exit(n > 0 ? 0 : 4);
+	}
+	close(p[1]);
+	n = read(p[0], why, sizeof(why) - 1);
+	why[n > 0 ? n : 0] = '\0';
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	if (!report(WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		    strstr(why, access("/dev/net/tun", F_OK) == 0 ?
+				"a tap device needs CAP_NET_ADMIN: run lguest as root" :
+				"/dev/net/tun: No such file or directory; load the tun module"),
+		    "without CAP_NET_ADMIN (or /dev/net/tun): the error names the fix"))
+		diag("status %#x, why: %s", status, why);
+}
+
 int main(void)
 {
 	char why[LG_WHY_MAX];
@@ -252,6 +291,7 @@ int main(void)
 	test_transmit();
 	test_receive();
 	test_hostile();
+	test_no_cap_net_admin();
 
 	/* The receive thread sleeps on: end without tearing the bus down under it. */
 	return report_summary();
