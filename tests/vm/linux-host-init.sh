@@ -82,8 +82,8 @@ make_jail() {
 }
 
 # make_net: tun.ko for the Launcher's tap (--tunnet=192.0.2.1, TEST-NET-1:
-# nothing leaves this VM), and a web server with 1 MiB of random bytes for
-# the Guest to fetch over TCP.  Sets net_opt to the --tunnet option, or to
+# nothing leaves this VM), and a web server with 100 MiB (1 MiB of random
+# bytes, 100 times) for the Guest to fetch over TCP.  Sets net_opt to the --tunnet option, or to
 # nothing when there is no tun.ko.
 make_net() {
 	net_opt=
@@ -91,7 +91,13 @@ make_net() {
 		net_opt=--tunnet=192.0.2.1:02:4c:47:00:00:01
 	fi
 	mkdir -p /tmp/www
-	dd if=/dev/urandom of=/tmp/www/net.bin bs=1024 count=1024 2>/dev/null
+	dd if=/dev/urandom of=/tmp/www/1m.bin bs=1024 count=1024 2>/dev/null
+	i=0
+	while [ "$i" -lt 100 ]; do
+		cat /tmp/www/1m.bin
+		i=$((i + 1))
+	done >/tmp/www/net.bin
+	rm /tmp/www/1m.bin
 	say "@@LG NET served $(md5sum </tmp/www/net.bin) tunnet=${net_opt:-none}"
 	httpd -p 8080 -h /tmp/www
 }

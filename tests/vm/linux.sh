@@ -97,7 +97,7 @@ lg_linux_check_devices() {
 
 # lg_linux_check_net FLAVOUR DIR: --tunnet (linux-net-commands.txt): the
 # Guest's eth0 has the MAC we gave, pings the tap's address, and fetches
-# 1 MiB over TCP with the checksum the Host served.
+# 100 MiB over TCP with the checksum the Host served.
 lg_linux_check_net() {
 	local flavour=$1 dir=$2
 	lg_check "$flavour: tun.ko fetched, the Launcher given --tunnet" \
@@ -106,9 +106,12 @@ lg_linux_check_net() {
 		lg_linux_has "$dir" "@@GUEST eth0-mac 02:4c:47:00:00:01"
 	lg_check "$flavour: the Guest pings the tap's address 192.0.2.1" \
 		lg_linux_has "$dir" "@@GUEST ping rc=0"
-	lg_check "$flavour: 1 MiB over TCP (wget), the same md5sum on both ends" lg_same \
+	lg_check "$flavour: 100 MiB over TCP (wget), the same md5sum on both ends" lg_same \
 		"$(lg_linux_value "$dir" "@@GUEST wget")" \
 		"$(lg_linux_value "$dir" "@@LG NET served")"
+	lg_section linux "$dir/results.log" |
+		sed -n 's/^@@GUEST wget-time \([0-9.]*\) \([0-9.]*\)$/wget: Guest uptime \1 s to \2 s/p' |
+		lg_diag
 }
 
 # --chroot=/tmp/empty --username=nobody (linux-host-init.sh): said by --verbose.
