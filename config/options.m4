@@ -19,6 +19,13 @@ AC_DEFUN([LG_AC_OPTIONS], [
 	    [leave the QEMU tests out of make check (no qemu needed)])],
 	    [], [enable_vm_tests=yes])
 
+	AC_ARG_ENABLE([i386-launcher],
+	    [AS_HELP_STRING([--disable-i386-launcher],
+	    [on a 64-bit build machine, install the native Launcher rather than
+	     the static i386 one (launcher/lguest.i386), which is the one that
+	     can run Guests])],
+	    [], [enable_i386_launcher=yes])
+
 	AS_IF([test "x$enable_vm_tests" = xyes && test "x$enable_launcher" != xyes],
 	    [AC_MSG_ERROR([the VM tests run the Launcher: drop --disable-launcher or add --disable-vm-tests])])
 

@@ -13,6 +13,9 @@ AC_DEFUN([LG_AC_SUMMARY], [
 	], [lg_sum_module=no])
 	AS_IF([test "x$lg_i386_cc" = xyes],
 	    [lg_sum_i386="$I386_CC"], [lg_sum_i386="none (no lguest.i386, no test Guests)"])
+	AM_COND_IF([INSTALL_I386_LAUNCHER],
+	    [lg_sum_installed="launcher/lguest.i386 (static i386)"],
+	    [lg_sum_installed="launcher/lguest (native)"])
 	AS_IF([test "x$enable_vm_tests" = xyes],
 	    [lg_sum_vm="yes ($QEMU)"], [lg_sum_vm=no])
 	cat <<_LG_EOF
@@ -21,6 +24,7 @@ lguest AC_PACKAGE_VERSION configured:
   module:                 $lg_sum_module
   launcher:               $enable_launcher
   i386 compiler:          $lg_sum_i386
+  installed lguest:       $lg_sum_installed
   VM tests:               $lg_sum_vm
 
 _LG_EOF

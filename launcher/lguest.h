@@ -161,6 +161,29 @@ int pci__mmio_write(struct guest *g, uint32_t gpa, unsigned int size, uint32_t v
 int console__add(struct guest *g, int in_fd, int out_fd);
 int console__start(struct guest *g);
 
+/*
+ * block.c: a virtio disk on a file or block device, "FILE" or "FILE,ro".
+ * block__add() opens it (0, or -1 with why[] set); block__start() starts
+ * the I/O thread of every disk added, once the Guest exists.
+ */
+int block__add(struct guest *g, const char *spec, char *why);
+int block__start(struct guest *g);
+
+/*
+ * net.c: a virtio network card on a new tap device, "IP[:MAC]" or
+ * "bridge:BR[:MAC]".  net__check() only parses that; net__add() creates
+ * and configures the tap (it needs CAP_NET_ADMIN); net__add_fd() takes
+ * any fd that passes whole frames (tests/unit gives it a socketpair);
+ * net__start() starts each card's receive thread.  0, or -1 with why[].
+ */
+int net__check(const char *spec, char *why);
+int net__add(struct guest *g, const char *spec, char *why);
+int net__add_fd(struct guest *g, int fd, const uint8_t mac[6], char *why);
+int net__start(struct guest *g);
+
+/* rng.c: a virtio entropy source, fed by getrandom(2). */
+int rng__add(struct guest *g);
+
 /* term.c: raw mode on a terminal, undone on every way out of the Launcher. */
 int term__raw(int fd);
 void term__restore(void);

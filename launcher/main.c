@@ -2,7 +2,10 @@
 /*
  * main.c - the lguest Launcher: options, guest memory and the run loop.
  *
- *	lguest [--initrd=FILE] [--stats] <mem-in-MB> <guest-kernel> [guest args...]
+ *	lguest [--verbose] [--initrd=FILE] [--block=FILE[,ro]]...
+ *	       [--tunnet=IP[:MAC]|bridge:BR[:MAC]]... [--rng]
+ *	       [--username=USER] [--chroot=DIR] [--stats]
+ *	       <mem-in-MB> <guest-kernel> [guest args...]
  *
  * The Launcher is an ordinary program.  It sets aside some of its own memory
  * as the Guest's "physical" memory, loads a kernel into it, and hands it to
@@ -12,12 +15,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "lguest.h"
@@ -26,9 +33,11 @@
 #define PACKAGE_VERSION "0.1.0"
 #endif
 
-#define EXIT_POWEROFF		0
-#define EXIT_ERROR		1
-#define EXIT_RESTART		2
+/* Exit statuses, as lguest(1) documents them. */
+#define EXIT_POWEROFF		0	/* the Guest powered off */
+#define EXIT_GUEST_DIED		1	/* it crashed or was killed: the reason is printed */
+#define EXIT_RESTART		2	/* it asked to be restarted */
+#define EXIT_ERROR		3	/* the Launcher could not run it: the error is printed */
 
 #define TRAP_GP			13
 #define TRAP_PF			14
@@ -36,11 +45,23 @@
 /* More than this will not fit below the 3 GiB user/kernel split of an i386 host. */
 #define MAX_MEM_MB		2048u
 #define DEATH_REASON_MAX	1024
+#ifndef DEV_LGUEST		/* tests/unit/test_run.c points it elsewhere */
 #define DEV_LGUEST		"/dev/lguest"
+#endif
+#define MAX_BLOCKS		16
+#define MAX_NETS		4
 #define STATS_DIR		"/sys/kernel/debug/lguest"
 
 struct options {
+	bool verbose;
 	const char *initrd;
+	const char *blocks[MAX_BLOCKS];
+	unsigned int n_blocks;
+	const char *nets[MAX_NETS];
+	unsigned int n_nets;
+	bool rng;
+	const char *username;
+	const char *chroot;
 	bool stats;
 	uint32_t mem_mb;
 	const char *kernel;
@@ -49,17 +70,51 @@ struct options {
 };
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die_guest(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+static void say(const char *fmt, va_list ap)
+{
+	fputs("lguest: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/* The Launcher cannot go on: a bad option, a missing file, no lg.ko. */
 static void die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("lguest: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(EXIT_ERROR);
+}
+
+/* The Guest cannot go on, by its own doing: the same as lg.ko killing it. */
+static void die_guest(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap);
+	va_end(ap);
+	exit(EXIT_GUEST_DIED);
+}
+
+static bool verbose;
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* --verbose: what we set up, one line each. */
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	say(fmt, ap);
+	va_end(ap);
 }
 
 /* Requests are arrays of 32-bit words: the i386 module's unsigned long. */
@@ -138,7 +193,7 @@ static void reinject(struct guest *g, const struct lguest_pending *p)
 	if (g->dead || lg_request(g, req, 2) == 0 || noticed_death(g))
 		return;
 	err = errno;
-	die("guest faulted (trap %u, address %#x) at eip %#x on bytes "
+	die_guest("guest faulted (trap %u, address %#x) at eip %#x on bytes "
 	    "%02x %02x %02x %02x %02x %02x %02x and has no handler for it (%s)",
 	    p->trap, p->addr, lg_getreg(g, LG_REG_EIP),
 	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], strerror(err));
@@ -204,7 +259,7 @@ static int guest_stopped(struct guest *g, ssize_t n)
 	if (strcmp(reason, LGUEST_POWEROFF_REASON) == 0)
 		return EXIT_POWEROFF;
 	fprintf(stderr, "lguest: guest died: %s\n", reason);
-	return EXIT_ERROR;
+	return EXIT_GUEST_DIED;
 }
 
 /*> L100
@@ -235,21 +290,29 @@ static int run_guest(struct guest *g)
 }
 
 /*
- * lg.ko keeps per-Guest exit counters in debugfs while /dev/lguest is open,
- * so --stats copies them out before we close it.
+ * lg.ko keeps per-Guest exit counters in debugfs while /dev/lguest is open.
+ * --stats opens them as soon as the Guest exists, before --chroot takes
+ * /sys away from us, and copies them out when it stops.
  */
-static void print_stats(void)
+static FILE *open_stats(void)
 {
-	char path[64], line[256];
+	char path[64];
 	FILE *f;
 
 	snprintf(path, sizeof(path), STATS_DIR "/%d", (int)getpid());
 	f = fopen(path, "r");
-	if (!f) {
+	if (!f)
 		fprintf(stderr, "lguest: %s: %s; mount debugfs: mount -t debugfs none /sys/kernel/debug\n",
 			path, strerror(errno));
+	return f;
+}
+
+static void print_stats(FILE *f)
+{
+	char line[256];
+
+	if (!f)
 		return;
-	}
 	while (fgets(line, sizeof(line), f))
 		fputs(line, stderr);
 	fclose(f);
@@ -277,16 +340,22 @@ static void map_guest_memory(struct guest *g, uint32_t mem_mb)
 		die("guest memory is mapped above 4 GiB; build the launcher as a 32-bit (i386) program");
 }
 
-/* Read a whole file; the kernel and initrd are small next to guest memory. */
-static uint8_t *read_file(const char *path, size_t *len)
+/*
+ * Read a whole file; the kernel and initrd are small next to guest memory.
+ * what names it in the error, which says what to give instead.
+ */
+static uint8_t *read_file(const char *path, const char *what, size_t *len)
 {
 	size_t cap = 1 << 20, used = 0;
 	uint8_t *buf = NULL;
+	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		die("%s: %s; give the path of an existing file", path, strerror(errno));
+		die("%s: %s; give the path of the %s", path, strerror(errno), what);
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		die("%s is a directory; give the %s itself, a file in it perhaps", path, what);
 	do {
 		if (!buf || used == cap) {
 			cap = buf ? cap * 2 : cap;
@@ -305,25 +374,68 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static void load_files(struct guest *g, const struct options *o)
+/* The files a Guest boots from, read before anything else can fail. */
+struct boot_files {
+	uint8_t *kernel, *initrd;
+	size_t kernel_len, initrd_len;
+};
+
+static void read_boot_files(const struct options *o, struct boot_files *f)
+{
+	f->kernel = read_file(o->kernel, "guest kernel (a bzImage or vmlinux)", &f->kernel_len);
+	if (o->initrd)
+		f->initrd = read_file(o->initrd, "initrd (a cpio archive, gzipped or not)",
+				      &f->initrd_len);
+}
+
+static void load_files(struct guest *g, const struct options *o, struct boot_files *f)
 {
 	char why[LG_WHY_MAX];
-	uint8_t *img;
-	size_t len;
 
-	img = read_file(o->kernel, &len);
-	if (load_kernel(g, img, len, why))
+	if (load_kernel(g, f->kernel, f->kernel_len, why))
 		die("%s: %s", o->kernel, why);
-	free(img);
-
-	if (o->initrd) {
-		img = read_file(o->initrd, &len);
-		if (load_initrd(g, img, len, why))
-			die("%s: %s", o->initrd, why);
-		free(img);
-	}
+	free(f->kernel);
+	if (f->initrd && load_initrd(g, f->initrd, f->initrd_len, why))
+		die("%s: %s", o->initrd, why);
+	free(f->initrd);
 	if (setup_boot_params(g, o->guest_argc, o->guest_argv, why))
 		die("%s", why);
+}
+
+/*> L205
+ * lg.ko is an i386 module: it runs only under a 32-bit Host kernel.  On any
+ * other kernel nothing we do can work, so that is the first thing we say,
+ * rather than whatever /dev/lguest or the memory layout would fail with.
+ * /proc/sys/kernel/arch names the kernel itself even when we run under a
+ * linux32 personality, where uname() pretends to be i686; uname() is for
+ * kernels older than that file.
+ */
+static void host_machine(char *buf, size_t len)
+{
+	struct utsname u;
+	FILE *f = fopen("/proc/sys/kernel/arch", "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (!fgets(buf, (int)len, f))
+			buf[0] = '\0';
+		fclose(f);
+		strip_trailing_newlines(buf);
+	}
+	if (!buf[0] && uname(&u) == 0) {
+		u.machine[sizeof(u.machine) - 1] = '\0';
+		if (strlen(u.machine) < len)
+			memcpy(buf, u.machine, strlen(u.machine) + 1);
+	}
+}
+
+static void check_host_kernel(const char *machine)
+{
+	if (machine[0] == 'i' && strlen(machine) == 4 && strchr("3456", machine[1]) &&
+	    strcmp(machine + 2, "86") == 0)
+		return;
+	die("lg.ko needs a 32-bit (i386) Host kernel; this one is %s (boot an i386 kernel, "
+	    "such as Debian's linux-image-686-pae, to run Guests)", machine[0] ? machine : "unknown");
 }
 
 static void open_dev_lguest(struct guest *g)
@@ -361,19 +473,101 @@ static void initialize_guest(struct guest *g)
 		    strerror(errno));
 }
 
+/*> L230
+ * Privileges.  A root Launcher can give up what it no longer needs once
+ * every file is open: /dev/lguest, the kernel, the disks.  --chroot shuts
+ * it in a directory and --username makes it that user, supplementary
+ * groups and all (just the user's own group), as upstream's Launcher did.
+ * We look the user up, and the directory over, while parsing the options,
+ * so a typo fails at once and not after the Host has built the Guest; the
+ * lookup reads /etc/passwd itself (fgetpwent), which works in a static
+ * binary and needs nothing from inside the chroot.
+ */
+struct drop_to {
+	bool user;
+	uid_t uid;
+	gid_t gid;
+};
+
+static void look_up_user(const char *name, struct drop_to *to)
+{
+	FILE *f = fopen("/etc/passwd", "r");
+	struct passwd *pw;
+
+	if (!f)
+		die("--username=%s: /etc/passwd: %s; give a user that /etc/passwd has",
+		    name, strerror(errno));
+	while ((pw = fgetpwent(f)) != NULL)
+		if (strcmp(pw->pw_name, name) == 0)
+			break;
+	if (pw) {
+		to->user = true;
+		to->uid = pw->pw_uid;
+		to->gid = pw->pw_gid;
+	}
+	fclose(f);
+	if (!pw)
+		die("--username=%s: no such user in /etc/passwd; give an existing user "
+		    "(such as nobody)", name);
+}
+
+static void check_chroot_dir(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st))
+		die("--chroot=%s: %s; give an existing directory", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		die("--chroot=%s: not a directory; give an existing directory", dir);
+}
+
+static void drop_privileges(const struct options *o, const struct drop_to *to)
+{
+	if (o->chroot) {
+		if (chroot(o->chroot) || chdir("/"))
+			die("--chroot=%s: %s; %s", o->chroot, strerror(errno),
+			    errno == EPERM ? "only root may chroot: run lguest as root" :
+					     "give an existing directory");
+		note("chroot to %s", o->chroot);
+	}
+	if (to->user) {
+		if (setgroups(1, &to->gid) || setgid(to->gid) || setuid(to->uid))
+			die("--username=%s: %s; only root may change user: run lguest as root",
+			    o->username, strerror(errno));
+		/* A setuid() that left us able to get root back did not drop anything. */
+		if (to->uid != 0 && setuid(0) == 0)
+			die("--username=%s: still able to become root after setuid; not running",
+			    o->username);
+		note("running as %s (uid %u, gid %u)", o->username, (unsigned int)to->uid,
+		     (unsigned int)to->gid);
+	}
+}
+
 static void usage(void)
 {
 	printf(
 		"Usage: lguest [options] <mem-in-MB> <guest-kernel> [guest args...]\n"
 		"Run a Linux guest kernel (vmlinux or bzImage) under lg.ko.\n"
 		"\n"
-		"  --initrd=FILE  load FILE as the guest's initial ramdisk\n"
-		"  --stats        when the guest stops, print lg.ko's exit counters\n"
-		"  --help         show this help and exit\n"
-		"  --version      show the version and exit\n"
+		"  -v, --verbose        say what the Launcher sets up\n"
+		"      --initrd=FILE    load FILE as the guest's initial ramdisk\n"
+		"      --block=FILE[,ro]  a virtio disk on FILE (image or block device);\n"
+		"                       ,ro makes it read-only; give it again for more disks\n"
+		"      --tunnet=IP[:MAC]  a virtio network card on a new tap device with the\n"
+		"                       host address IP (a /24); give it again for more\n"
+		"      --tunnet=bridge:BR[:MAC]  the same, the tap a port of bridge BR\n"
+		"      --rng            a virtio entropy source fed by the host's getrandom()\n"
+		"      --username=USER  run as USER once every file is open\n"
+		"      --chroot=DIR     chroot to DIR once every file is open\n"
+		"      --stats          when the guest stops, print lg.ko's exit counters\n"
+		"  -h, --help           show this help and exit\n"
+		"      --version        show the version and exit\n"
 		"\n"
-		"A guest that reboots is started again from scratch.\n"
-		"Exit status: 0 guest powered off, 1 guest died or error, 2 restarting failed.\n");
+		"A guest that reboots is started again from scratch, except under\n"
+		"--chroot or --username (it could not open /dev/lguest again).\n"
+		"Exit status: 0 the guest powered off, 1 the guest died (reason printed),\n"
+		"2 it asked to restart and could not be started again, 3 the launcher\n"
+		"could not run it (error printed).\n");
 }
 
 static uint32_t parse_mem(const char *arg)
@@ -388,10 +582,35 @@ static uint32_t parse_mem(const char *arg)
 	return (uint32_t)mb;
 }
 
+static void add_block(struct options *o, const char *spec)
+{
+	if (o->n_blocks == MAX_BLOCKS)
+		die("--block=%s: more than %u disks; give fewer", spec, MAX_BLOCKS);
+	o->blocks[o->n_blocks++] = spec;
+}
+
+/* A --tunnet is only parsed here: the tap is made once we know we can run. */
+static void add_net(struct options *o, const char *spec)
+{
+	char why[LG_WHY_MAX];
+
+	if (o->n_nets == MAX_NETS)
+		die("--tunnet=%s: more than %u network cards; give fewer", spec, MAX_NETS);
+	if (net__check(spec, why))
+		die("--tunnet=%s: %s", spec, why);
+	o->nets[o->n_nets++] = spec;
+}
+
 static void parse_options(int argc, char *argv[], struct options *o)
 {
 	static const struct option longopts[] = {
+		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "initrd",	required_argument,	NULL, 'i' },
+		{ "block",	required_argument,	NULL, 'b' },
+		{ "tunnet",	required_argument,	NULL, 't' },
+		{ "rng",	no_argument,		NULL, 'r' },
+		{ "username",	required_argument,	NULL, 'u' },
+		{ "chroot",	required_argument,	NULL, 'c' },
 		{ "stats",	no_argument,		NULL, 's' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, 'V' },
@@ -402,13 +621,31 @@ static void parse_options(int argc, char *argv[], struct options *o)
 	/*
 	 * "+": options end at the memory size, so guest arguments pass
 	 * untouched.  ":" and opterr = 0: we word the complaint ourselves, on
-	 * one line.
+	 * one line.  Only -v and -h have short forms, as upstream had.
 	 */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hv", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'v':
+			o->verbose = true;
+			break;
 		case 'i':
 			o->initrd = optarg;
+			break;
+		case 'b':
+			add_block(o, optarg);
+			break;
+		case 't':
+			add_net(o, optarg);
+			break;
+		case 'r':
+			o->rng = true;
+			break;
+		case 'u':
+			o->username = optarg;
+			break;
+		case 'c':
+			o->chroot = optarg;
 			break;
 		case 's':
 			o->stats = true;
@@ -460,9 +697,17 @@ static void close_all_but_stdio(void)
  * our raw settings as the ones to restore.  stdin and stdout stay open
  * for the new Launcher; input the old console thread had read but not
  * delivered is lost with it.  Only if the exec fails do we exit with 2.
+ * After --chroot or --username we could no longer open /dev/lguest (nor
+ * find ourselves, without /proc): we say so and exit with 2, for whoever
+ * started us to start us again.
  */
-static void restart_guest(struct guest *g, char *argv[])
+static void restart_guest(struct guest *g, const struct options *o, char *argv[])
 {
+	if (o->chroot || o->username) {
+		fprintf(stderr, "lguest: the guest asked to restart, but under --%s we cannot open /dev/lguest again; run lguest again yourself (exit status 2)\n",
+			o->chroot ? "chroot" : "username");
+		return;
+	}
 	fprintf(stderr, "lguest: starting the guest again\n");
 	close_all_but_stdio();
 	g->fd = -1;
@@ -473,34 +718,88 @@ static void restart_guest(struct guest *g, char *argv[])
 		strerror(errno));
 }
 
+/* The Guest's devices, in PCI slot order: console, disks (vda, vdb, ...), rng; then nets. */
+static void add_devices(struct guest *g, const struct options *o)
+{
+	char why[LG_WHY_MAX];
+	unsigned int i;
+
+	if (pci__init(g) || console__add(g, STDIN_FILENO, STDOUT_FILENO))
+		die("cannot set up the guest's PCI bus: out of memory");
+	for (i = 0; i < o->n_blocks; i++) {
+		if (block__add(g, o->blocks[i], why))
+			die("--block=%s: %s", o->blocks[i], why);
+		note("disk %u: %s (the Guest's /dev/vd%c)", i, o->blocks[i], 'a' + (int)i);
+	}
+	if (o->rng && rng__add(g))
+		die("cannot add the rng: no room on the guest's PCI bus");
+}
+
+/* The network cards come last on the bus: their taps exist only once we can run. */
+static void add_nets(struct guest *g, const struct options *o)
+{
+	char why[LG_WHY_MAX];
+	unsigned int i;
+
+	for (i = 0; i < o->n_nets; i++) {
+		if (net__add(g, o->nets[i], why))
+			die("--tunnet=%s: %s", o->nets[i], why);
+		note("network card %u: %s", i, o->nets[i]);
+	}
+}
+
 /*> L200
- * Setting up is a straight line: parse the options, map memory, put the
- * kernel, initrd and boot_params in it, build the PCI bus with its console,
- * and give it all to the Host.  The order of the last steps matters only in
- * that INITIALIZE must be the first request on a fresh /dev/lguest, and
- * that the console's input thread, which may raise interrupts, starts
- * after it.
+ * Setting up is a straight line, ordered so that the first error is the
+ * true one: the options and every file they name (kernel, initrd, disks,
+ * user, chroot directory), then the Host kernel, then /dev/lguest, then
+ * guest memory with the kernel loaded into it.  INITIALIZE must be the
+ * first request on a fresh /dev/lguest; privileges go after it, when
+ * every file is open, and the device threads, which may raise
+ * interrupts, start last.
  */
 int main(int argc, char *argv[])
 {
 	struct options o = { 0 };
 	struct guest g = { .fd = -1, .raise_irq = lg_irq };
+	struct boot_files files = { 0 };
+	struct drop_to to = { 0 };
+	char machine[64];
+	FILE *stats = NULL;
 	int status;
 
 	parse_options(argc, argv, &o);
-	map_guest_memory(&g, o.mem_mb);
-	load_files(&g, &o);
-	if (pci__init(&g) || console__add(&g, STDIN_FILENO, STDOUT_FILENO))
-		die("cannot set up the guest's PCI bus: out of memory");
+	verbose = o.verbose;
+	if (o.username)
+		look_up_user(o.username, &to);
+	if (o.chroot)
+		check_chroot_dir(o.chroot);
+	read_boot_files(&o, &files);
+	g.ram_size = o.mem_mb << 20;
+	add_devices(&g, &o);
 
+	host_machine(machine, sizeof(machine));
+	check_host_kernel(machine);
 	open_dev_lguest(&g);
+	add_nets(&g, &o);
+	map_guest_memory(&g, o.mem_mb);
+	load_files(&g, &o, &files);
+	note("%u MiB of guest memory at %p, kernel %s starts at %#x", o.mem_mb, (void *)g.mem,
+	     o.kernel, g.start);
 	initialize_guest(&g);
+	if (o.stats)
+		stats = open_stats();
+	drop_privileges(&o, &to);
+
 	if (console__start(&g))
 		die("cannot start the console's input thread: %s", strerror(errno));
+	if (block__start(&g))
+		die("cannot start the disks' I/O threads: %s", strerror(errno));
+	if (net__start(&g))
+		die("cannot start the network cards' receive threads: %s", strerror(errno));
 	status = run_guest(&g);
 	if (o.stats)
-		print_stats();
+		print_stats(stats);
 	if (status == EXIT_RESTART)
-		restart_guest(&g, argv);
+		restart_guest(&g, &o, argv);
 	return status;
 }

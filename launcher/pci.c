@@ -204,8 +204,10 @@ static void add_virtio_caps(struct pci_dev *d, uint32_t devcfg_len)
 	cfg_set32(d, at - 4, 0, 0);	/* notify_off_multiplier */
 	at = add_virtio_cap(d, &prev, at, VIRTIO_PCI_CAP_ISR_CFG, CAP_SIZE,
 			    VIRTIO_ISR_OFF, VIRTIO_ISR_LEN);
-	at = add_virtio_cap(d, &prev, at, VIRTIO_PCI_CAP_DEVICE_CFG, CAP_SIZE,
-			    VIRTIO_DEVCFG_OFF, devcfg_len);
+	/* 4.1.4.6: only a device with configuration fields has this one (rng has none). */
+	if (devcfg_len)
+		at = add_virtio_cap(d, &prev, at, VIRTIO_PCI_CAP_DEVICE_CFG, CAP_SIZE,
+				    VIRTIO_DEVCFG_OFF, devcfg_len);
 
 	/* The access window: bar, offset, length and data are the Guest's to write. */
 	d->cfg_cap = at;

@@ -26,6 +26,11 @@
 #define VIRTIO_STATUS_NEEDS_RESET	0x40
 #define VIRTIO_STATUS_FAILED		0x80
 
+/* Device types (5): the PCI device ID is 0x1040 + these. */
+#define VIRTIO_ID_NET			1
+#define VIRTIO_ID_BLOCK			2
+#define VIRTIO_ID_RNG			4
+
 /* Feature bits every device of ours offers (6). */
 #define VIRTIO_F_RING_INDIRECT_DESC	28
 #define VIRTIO_F_RING_EVENT_IDX		29

@@ -37,6 +37,7 @@ static int fake_close(int fd);
 #define execv	fake_execv
 #define close	fake_close
 #define main	launcher_main
+#define DEV_LGUEST	"/nonexistent/lguest-test-dev"
 #include "../../launcher/main.c"
 #undef main
 #undef close
@@ -317,7 +318,7 @@ static void test_deaths(void)
 	       "a Guest found dead by GETREG ends the loop with its reason");
 
 	status = run_script(none, 0, "", EPERM);
-	report(status == 101 && strstr(drain(err_pipe[0]), "Operation not permitted"),
+	report(status == 100 + EXIT_ERROR && strstr(drain(err_pipe[0]), "Operation not permitted"),
 	       "another read error is fatal and named");
 }
 
@@ -343,11 +344,11 @@ static void test_reinject(void)
 	capture_stderr(true);
 	status = setjmp(exit_jmp) == 0 ? run_guest(&g) : 100 + exit_status;
 	capture_stderr(false);
-	report(status == 101 && strstr(drain(err_pipe[0]), "no handler"),
-	       "a Guest with no handler for the re-injected trap stops us, saying why");
+	report(status == 100 + EXIT_GUEST_DIED && strstr(drain(err_pipe[0]), "no handler"),
+	       "a Guest with no handler for the re-injected trap dies (status 1), saying why");
 
 	status = run_script(odd, 1, LGUEST_POWEROFF_REASON, ENOENT);
-	report(status == 101 && strstr(drain(err_pipe[0]), "trap 6"),
+	report(status == 100 + EXIT_ERROR && strstr(drain(err_pipe[0]), "trap 6"),
 	       "an exit we do not know is fatal and named");
 }
 
@@ -355,6 +356,7 @@ static void test_restart(void)
 {
 	char *argv[] = { "lguest", "--stats", "64", "vmlinux", "console=hvc0", NULL };
 	struct guest t = { .fd = 7 };
+	struct options plain = { 0 }, jailed = { .chroot = "/tmp/empty" };
 	const char *said;
 
 	memset(&restart, 0, sizeof(restart));
@@ -362,7 +364,7 @@ static void test_restart(void)
 	restart.holding = true;
 	drain(err_pipe[0]);
 	capture_stderr(true);
-	restart_guest(&t, argv);
+	restart_guest(&t, &plain, argv);
 	capture_stderr(false);
 	restart.holding = false;
 	said = drain(err_pipe[0]);
@@ -373,6 +375,16 @@ static void test_restart(void)
 	report(strstr(said, "starting the guest again") &&
 	       strstr(said, "cannot run /proc/self/exe again") && strstr(said, "exit status 2"),
 	       "it says so, and an exec that fails is named with what to do");
+
+	memset(&restart, 0, sizeof(restart));
+	t.fd = 7;
+	capture_stderr(true);
+	restart_guest(&t, &jailed, argv);
+	capture_stderr(false);
+	said = drain(err_pipe[0]);
+	report(!restart.path && t.fd == 7 && strstr(said, "under --chroot") &&
+	       strstr(said, "exit status 2"),
+	       "under --chroot there is no restart: it says why and leaves the status at 2");
 }
 
 static void test_initialize(void)
@@ -423,17 +435,107 @@ static void test_options(void)
 	report(o.guest_argc == 2 && strcmp(o.guest_argv[0], "--foo") == 0 &&
 	       strcmp(o.guest_argv[1], "a=b") == 0, "guest arguments pass through, dashes and all");
 	drain(err_pipe[0]);
-	report(parse(2, no_kernel, &o) == 1 && strstr(drain(err_pipe[0]), "guest kernel"),
+	report(parse(2, no_kernel, &o) == EXIT_ERROR && strstr(drain(err_pipe[0]), "guest kernel"),
 	       "a missing kernel is an error that says what to give");
 	for (i = 0; i < sizeof(bad_mem) / sizeof(bad_mem[0]); i++) {
-		all_rejected &= parse(3, bad_mem[i], &o) == 1;
+		all_rejected &= parse(3, bad_mem[i], &o) == EXIT_ERROR;
 		all_rejected &= strstr(drain(err_pipe[0]), "not a memory size") != NULL;
 	}
 	report(all_rejected, "bad memory sizes (0, abc, 64k, 4096, empty, trailing space) rejected");
-	report(parse(4, bad_opt, &o) == 1 && strstr(drain(err_pipe[0]), "--help"),
+	report(parse(4, bad_opt, &o) == EXIT_ERROR && strstr(drain(err_pipe[0]), "--help"),
 	       "an unknown option points at --help");
-	report(parse(4, neg_mem, &o) == 1 && strstr(drain(err_pipe[0]), "--help"),
+	report(parse(4, neg_mem, &o) == EXIT_ERROR && strstr(drain(err_pipe[0]), "--help"),
 	       "a negative memory size is taken for an option, and rejected");
+}
+
+static void test_device_options(void)
+{
+	char *devs[] = { "lguest", "-v", "--block=a.img", "--rng", "--block=b.img,ro",
+			 "--username=nobody", "--chroot=/srv/empty", "64", "k", NULL };
+	char *net[] = { "lguest", "--tunnet=192.0.2.1", "--tunnet=bridge:br0:02:00:00:00:00:07",
+			"64", "k", NULL };
+	char *bad_ip[] = { "lguest", "--tunnet=192.0.2.300", "64", "k", NULL };
+	char *bad_mac[] = { "lguest", "--tunnet=192.0.2.1:02:00:00:00:00", "64", "k", NULL };
+	char *mc_mac[] = { "lguest", "--tunnet=bridge:br0:01:00:5e:00:00:01", "64", "k", NULL };
+	char *no_br[] = { "lguest", "--tunnet=bridge:", "64", "k", NULL };
+	char *noarg[] = { "lguest", "--block", NULL };
+	char *many[MAX_BLOCKS + 4] = { "lguest" };
+	struct options o;
+	unsigned int i;
+
+	report(parse(9, devs, &o) == -1 && o.verbose && o.rng && o.n_blocks == 2 &&
+	       strcmp(o.blocks[0], "a.img") == 0 && strcmp(o.blocks[1], "b.img,ro") == 0 &&
+	       strcmp(o.username, "nobody") == 0 && strcmp(o.chroot, "/srv/empty") == 0 &&
+	       o.mem_mb == 64, "-v, --block twice, --rng, --username, --chroot parsed");
+	drain(err_pipe[0]);
+	report(parse(5, net, &o) == -1 && o.n_nets == 2 && strcmp(o.nets[0], "192.0.2.1") == 0 &&
+	       strcmp(o.nets[1], "bridge:br0:02:00:00:00:00:07") == 0,
+	       "--tunnet=IP and --tunnet=bridge:BR:MAC parsed");
+	report(parse(4, bad_ip, &o) == EXIT_ERROR &&
+	       strcmp(drain(err_pipe[0]), "lguest: --tunnet=192.0.2.300: '192.0.2.300' is not an "
+		      "IPv4 address; give the Host's address on the tap, such as 192.0.2.1\n") == 0,
+	       "--tunnet with a bad address: named, with an example");
+	report(parse(4, bad_mac, &o) == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "'02:00:00:00:00' is not a MAC address; give six hex"),
+	       "--tunnet with a short MAC: named");
+	report(parse(4, mc_mac, &o) == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "01:00:5e:00:00:01 is a multicast address; give a unicast"),
+	       "--tunnet with a multicast MAC: refused");
+	report(parse(4, no_br, &o) == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "is not a bridge name; give bridge:BR"),
+	       "--tunnet=bridge: with no name: refused");
+	report(parse(2, noarg, &o) == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "'--block' needs an argument"),
+	       "--block without a file is an error naming it");
+	for (i = 1; i <= MAX_BLOCKS + 1; i++)
+		many[i] = "--block=x";
+	many[i++] = "64";
+	many[i++] = "k";
+	report(parse((int)i, many, &o) == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "more than 16 disks"), "17 disks are too many");
+}
+
+static int host_status(void (*fn)(void *), void *arg)
+{
+	volatile int status = -1;
+
+	capture_stderr(true);
+	if (setjmp(exit_jmp) == 0)
+		fn(arg);
+	else
+		status = exit_status;
+	capture_stderr(false);
+	return status;
+}
+
+static void call_check_host(void *machine)
+{
+	check_host_kernel(machine);
+}
+
+static void call_open_dev(void *gg)
+{
+	open_dev_lguest(gg);
+}
+
+static void test_host_errors(void)
+{
+	struct guest t = { .fd = -1 };
+
+	drain(err_pipe[0]);
+	report(host_status(call_check_host, "x86_64") == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "lguest: lg.ko needs a 32-bit (i386) Host kernel; "
+		      "this one is x86_64 (boot an i386 kernel"),
+	       "an x86_64 Host kernel is named as the problem, with status 3");
+	report(host_status(call_check_host, "aarch64") == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "this one is aarch64"), "so is any other non-i386 kernel");
+	report(host_status(call_check_host, "i686") == -1 &&
+	       host_status(call_check_host, "i386") == -1 && drain(err_pipe[0])[0] == '\0',
+	       "i686 and i386 kernels pass");
+	report(host_status(call_open_dev, &t) == EXIT_ERROR &&
+	       strcmp(drain(err_pipe[0]), "lguest: " DEV_LGUEST ": No such file or directory; "
+		      "load the module: modprobe lg\n") == 0,
+	       "a missing /dev/lguest says: modprobe lg");
 }
 
 int main(void)
@@ -451,6 +553,8 @@ int main(void)
 	test_restart();
 	test_initialize();
 	test_options();
+	test_device_options();
+	test_host_errors();
 
 	pci__exit(&g);
 	free(g.mem);

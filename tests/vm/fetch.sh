@@ -103,7 +103,7 @@ download_extract() {
 }
 
 fetch_all() {
-	local abi kver img img_ver img_dir hdr bb_ver bb_dir vmlinuz
+	local abi kver img img_ver img_dir hdr bb_ver bb_dir vmlinuz tun_dir tun_ko
 
 	ensure_i386_arch
 	abi=$(abi_version)
@@ -144,6 +144,17 @@ fetch_all() {
 	fi
 	vmlinuz=$img_dir/boot/vmlinuz-$kver
 
+	# tun.ko from the same package, for the Linux Guest's network card
+	# (linux.sh), in a directory of its own: caches made before it keep
+	# their boot/ and only fetch this.  Missing, that test fails; nothing
+	# else needs it.
+	tun_dir=$LG_CACHE/linux-tun-${kver}_$img_ver
+	if [ ! -d "$tun_dir" ]; then
+		download_extract "$img" "$img_ver" "$tun_dir" \
+			'./lib/modules/*/kernel/drivers/net/tun.ko' || true
+	fi
+	tun_ko=$(find "$tun_dir" -name tun.ko 2>/dev/null | head -n 1)
+
 	bb_ver=$(candidate busybox-static:i386)
 	if [ -z "$bb_ver" ]; then
 		apt_update_once
@@ -169,6 +180,7 @@ fetch_all() {
 	echo "LG_VMLINUZ=$vmlinuz"
 	echo "LG_KHEADERS=/usr/src/linux-headers-$kver"
 	echo "LG_BUSYBOX=$bb_dir/bin/busybox"
+	echo "LG_TUN_KO=$tun_ko"
 }
 
 exec 9>"$LG_CACHE/fetch.lock"

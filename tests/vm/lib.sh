@@ -102,18 +102,21 @@ lg_finish() {
 # ---- building what goes into the VM -----------------------------------
 
 # lg_fetch FLAVOUR LOG: run fetch.sh, set LG_KVER, LG_VMLINUZ, LG_KHEADERS and
-# LG_BUSYBOX from what it prints.  Its progress goes to LOG.
+# LG_BUSYBOX from what it prints, and export LG_TUN_KO (tun.ko, or empty: only
+# linux.sh uses it).  Its progress goes to LOG.
 lg_fetch() {
 	local line
-	LG_KVER='' LG_VMLINUZ='' LG_KHEADERS='' LG_BUSYBOX=''
+	LG_KVER='' LG_VMLINUZ='' LG_KHEADERS='' LG_BUSYBOX='' LG_TUN_KO=''
 	while IFS= read -r line; do
 		case "$line" in
+		LG_TUN_KO=*) LG_TUN_KO=${line#*=} ;;
 		LG_KVER=*) LG_KVER=${line#*=} ;;
 		LG_VMLINUZ=*) LG_VMLINUZ=${line#*=} ;;
 		LG_KHEADERS=*) LG_KHEADERS=${line#*=} ;;
 		LG_BUSYBOX=*) LG_BUSYBOX=${line#*=} ;;
 		esac
 	done < <(bash "$lg_vm_dir/fetch.sh" "$1" 2>"$2")
+	export LG_TUN_KO
 	[ -n "$LG_KVER" ] && [ -n "$LG_VMLINUZ" ] && [ -n "$LG_KHEADERS" ] && [ -n "$LG_BUSYBOX" ]
 }
 

@@ -64,6 +64,87 @@ lg_linux_no_resets() {
 	! lg_section linux "$1/results.log" | grep -F 'needs a reset' >/dev/null
 }
 
+# ---- the disks and the rng (linux-disk-commands.txt, linux-host-init.sh)
+
+# lg_linux_value DIR PREFIX: what follows "PREFIX " on the line of the
+# linux section that starts with it (the first word after, for md5sums).
+lg_linux_value() {
+	lg_section linux "$1/results.log" | sed -n "s/^$2 \([^ ]*\).*/\1/p" | head -n 1
+}
+
+# lg_same A B: equal and not empty.
+lg_same() {
+	[ -n "$1" ] && [ "$1" = "$2" ]
+}
+
+lg_linux_hwrng_ok() {
+	[[ "$1" =~ ^[0-9a-f]{32}$ ]] && [ "$1" != 00000000000000000000000000000000 ]
+}
+
+lg_linux_vdb_refused() {
+	[ -n "$1" ] && [ "$1" != 0 ]
+}
+
+# lg_linux_check_devices FLAVOUR DIR: the Guest saw both disks as given,
+# read what the Host wrote, wrote what the Host then found in the image,
+# could not change the read-only one, and read bytes from /dev/hwrng.
+lg_linux_check_devices() {
+	local flavour=$1 dir=$2 reboot=${3:-0} wrote image
+	lg_check "$flavour: /dev/vda is 2048 sectors, /dev/vdb 1024 and read-only" \
+		lg_linux_has "$dir" "@@GUEST disks 2048 1024 ro=1"
+	lg_check "$flavour: /sys/block/vda/serial (GET_ID) is the image's name" \
+		lg_linux_has "$dir" "@@GUEST vda-serial vda.img"
+	lg_check "$flavour: the Guest reads the sector the Host wrote" lg_same \
+		"$(lg_linux_value "$dir" "@@GUEST vda-read")" \
+		"$(lg_linux_value "$dir" "@@LG DISK vda-pattern")"
+	wrote=$(lg_section linux "$dir/results.log" |
+		sed -n 's/^@@GUEST vda-wrote [0-9]* \([0-9a-f]*\).*/\1/p' | head -n 1)
+	image=$(lg_linux_value "$dir" "@@LG DISK vda-image")
+	lg_check "$flavour: what the Guest wrote and synced is in the image (${wrote:-none} vs ${image:-none})" \
+		lg_same "$wrote" "$image"
+	lg_check "$flavour: a write to the read-only /dev/vdb fails in the Guest" \
+		lg_linux_vdb_refused "$(lg_linux_value "$dir" "@@GUEST vdb-write" | sed 's/^rc=//')"
+	lg_check "$flavour: the read-only image is unchanged" lg_same \
+		"$(lg_linux_value "$dir" "@@LG DISK vdb-before")" \
+		"$(lg_linux_value "$dir" "@@LG DISK vdb-after")"
+	lg_check "$flavour: mke2fs, mount, a file and back after a remount: the same md5sum" \
+		lg_same "$(lg_linux_value "$dir" "@@GUEST ext2")" "$wrote"
+	lg_check "$flavour: the Host finds the file's 64 lines in the ext2 image" \
+		lg_is "$(lg_linux_value "$dir" "@@LG DISK vdc-pattern-lines")" 64
+	lg_check "$flavour: /dev/hwrng gives 16 bytes" \
+		lg_linux_hwrng_ok "$(lg_linux_value "$dir" "@@GUEST hwrng")"
+	if [ "$reboot" = 0 ]; then
+		lg_check "$flavour: the Launcher ran the Guest chrooted, as nobody" \
+			lg_linux_dropped "$dir"
+	fi
+	lg_linux_check_net "$flavour" "$dir"
+}
+
+# lg_linux_check_net FLAVOUR DIR: --tunnet (linux-net-commands.txt): the
+# Guest's eth0 has the MAC we gave, pings the tap's address, and fetches
+# 100 MiB over TCP with the checksum the Host served.
+lg_linux_check_net() {
+	local flavour=$1 dir=$2
+	lg_check "$flavour: tun.ko fetched, the Launcher given --tunnet" \
+		lg_linux_has "$dir" "tunnet=--tunnet=192.0.2.1:02:4c:47:00:00:01"
+	lg_check "$flavour: eth0 has the MAC --tunnet gave" \
+		lg_linux_has "$dir" "@@GUEST eth0-mac 02:4c:47:00:00:01"
+	lg_check "$flavour: the Guest pings the tap's address 192.0.2.1" \
+		lg_linux_has "$dir" "@@GUEST ping rc=0"
+	lg_check "$flavour: 100 MiB over TCP (wget), the same md5sum on both ends" lg_same \
+		"$(lg_linux_value "$dir" "@@GUEST wget")" \
+		"$(lg_linux_value "$dir" "@@LG NET served")"
+	lg_section linux "$dir/results.log" |
+		sed -n 's/^@@GUEST wget-time \([0-9.]*\) \([0-9.]*\)$/wget: Guest uptime \1 s to \2 s/p' |
+		lg_diag
+}
+
+# --chroot=/tmp/empty --username=nobody (linux-host-init.sh): said by --verbose.
+lg_linux_dropped() {
+	lg_linux_has "$1" "lguest: chroot to /tmp/empty" &&
+		lg_linux_has "$1" "lguest: running as nobody (uid 65534, gid 65534)"
+}
+
 lg_linux_no_warnings() {
 	[ -z "$(lg_host_warnings "$1")" ]
 }
@@ -168,7 +249,10 @@ lg_linux_commands() {
 		cp "$lg_vm_dir/linux-commands-reboot.txt" "$1/guest-commands.1"
 		n=2
 	fi
-	sed "s/^@TOKEN@\$/$2/" "$lg_vm_dir/linux-commands.txt" >"$1/guest-commands.$n"
+	# The boot that powers off also uses the disks, the rng and the network.
+	cat "$lg_vm_dir/linux-disk-commands.txt" "$lg_vm_dir/linux-net-commands.txt" \
+		>"$1/guest-commands.$n"
+	sed "s/^@TOKEN@\$/$2/" "$lg_vm_dir/linux-commands.txt" >>"$1/guest-commands.$n"
 }
 
 # lg_linux_other_checks FLAVOUR DIR PAGING: the Guest kernel of the other
@@ -244,6 +328,11 @@ lg_linux_test() {
 	token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 	lg_linux_commands "$dir" "$token" "$reboot"
 	echo "$mem" >"$dir/guest-mem"
+	# A Launcher that dropped its privileges cannot restart a Guest.
+	if [ "$reboot" = 0 ]; then
+		: >"$dir/guest-jail"
+		extra+=(--extra "$dir/guest-jail:/guest-jail")
+	fi
 	for f in "$dir"/guest-commands.*; do
 		extra+=(--extra "$f:/${f##*/}")
 	done
@@ -261,7 +350,9 @@ lg_linux_test() {
 		--init "$lg_vm_dir/linux-host-init.sh" --module "$dir/lg.ko" \
 		--launcher "$LG_LAUNCHER" --extra "$gk:/bzImage" \
 		--extra "$dir/guest-rootfs.gz:/guest-rootfs.gz" \
-		--extra "$dir/guest-mem:/guest-mem" "${extra[@]}" >"$dir/initrd.log" 2>&1; then
+		--extra "$dir/guest-mem:/guest-mem" "${extra[@]}" \
+		${LG_TUN_KO:+--extra "$LG_TUN_KO:/tun.ko"} \
+		>"$dir/initrd.log" 2>&1; then
 		lg_ok 1 "$flavour: build the initramfs"
 		lg_diag <"$dir/initrd.log"
 		lg_finish
@@ -313,6 +404,7 @@ lg_linux_test() {
 	lg_section linux "$dir/results.log" | grep -E '^@@WORK (forkexec|memtouch|pingpong|meminfo|kernel)' | lg_diag
 	lg_check "$flavour: the Guest reads our token from hvc0 and echoes it back" \
 		lg_linux_has "$dir" "@@GUEST echo token=$token reversed=$(rev <<<"$token")"
+	lg_linux_check_devices "$flavour" "$dir" "$reboot"
 	[ -z "$other" ] || lg_linux_other_checks "$flavour" "$dir" "$other_paging"
 	lg_check "$flavour: no virtio device needed a reset" lg_linux_no_resets "$dir"
 	lg_check "$flavour: no host kernel warnings" lg_linux_no_warnings "$dir"

@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * block.c - virtio disks (virtio 1.0 section 5.2), each on a file or a
+ * block device of the Host: the Guest's /dev/vda, /dev/vdb, ... in the
+ * order they were given.
+ *
+ * A request is one chain: a 16-byte header the device reads (type,
+ * reserved, sector), the data (read by us for a write, written by us for
+ * a read), and a status byte we write last.  Disk I/O can take as long as
+ * the Host's disk likes, so it does not happen on the Guest's thread: each
+ * disk has a thread of its own, shaped like the console's input thread.
+ * It sleeps on a condition until the Guest kicks the queue, takes chains
+ * off it under the device lock, and does the reading and writing with the
+ * lock dropped, so the Guest runs (and kicks, and reads its ISR) meanwhile.
+ *
+ * Everything in a chain comes from the Guest, so before a byte moves we
+ * check that its shape is one a driver could mean: a header we can read,
+ * a status byte we can write, data going the right way, a whole number of
+ * sectors, all of it inside the disk.  Anything else stops the device
+ * with DEVICE_NEEDS_RESET and a line saying what was wrong.
+ */
+/*
+ * Disks can be bigger than 2 GiB, and the Launcher that runs Guests is a
+ * 32-bit program: it needs the 64-bit off_t, fstat() and preadv().
+ */
+#define _FILE_OFFSET_BITS 64
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/fs.h>	/* BLKGETSIZE64 */
+
+#include "virtio.h"
+
+#define PCI_CLASS_STORAGE_OTHER	0x018000
+
+/* Feature bits (5.2.3). */
+#define VIRTIO_BLK_F_SEG_MAX	2
+#define VIRTIO_BLK_F_RO		5
+#define VIRTIO_BLK_F_FLUSH	9
+
+/* struct virtio_blk_config, as far as we fill it: le64 capacity; le32 size_max, seg_max. */
+#define BLK_CFG_CAPACITY	0
+#define BLK_CFG_SIZE_MAX	8
+#define BLK_CFG_SEG_MAX		12
+#define BLK_CFG_SIZE		16
+
+/* struct virtio_blk_req (5.2.6): le32 type, reserved; le64 sector; data; u8 status. */
+#define BLK_HDR_SIZE		16
+#define BLK_T_IN		0
+#define BLK_T_OUT		1
+#define BLK_T_FLUSH		4
+#define BLK_T_GET_ID		8
+#define BLK_S_OK		0
+#define BLK_S_IOERR		1
+#define BLK_S_UNSUPP		2
+#define BLK_ID_BYTES		20
+
+#define SECTOR_SIZE		512u
+#define REQUESTQ		0
+#define MAX_DISKS		16
+
+struct blk_req {
+	uint32_t type;
+	uint64_t sector;
+	struct iovec data[VQ_MAX_SIZE];	/* the data part of the chain, in order */
+	unsigned int n_data;
+	uint32_t data_len;
+	uint8_t *status;
+};
+
+struct disk {
+	struct vdev *vd;
+	const char *path;
+	int fd;
+	bool ro;
+	uint64_t sectors;
+	char id[BLK_ID_BYTES];
+	uint8_t cfg[BLK_CFG_SIZE];
+	/*
+	 * Under the device lock: the I/O thread sleeps on wake until a kick
+	 * or a reset; a reset bumps generation, so a request that was in
+	 * flight across it is not handed back to the new queues.
+	 */
+	pthread_cond_t wake;
+	unsigned int generation;
+	struct vq_chain chain;
+	struct blk_req req;
+};
+
+static struct disk disks[MAX_DISKS];
+static unsigned int n_disks;
+
+/* ---- reading a request out of a chain */
+
+/* Copy len bytes from offset off of the device-readable part of c. */
+static void chain_read(const struct vq_chain *c, uint32_t off, uint8_t *buf, uint32_t len)
+{
+	unsigned int i;
+	size_t n;
+
+	for (i = 0; i < c->n_out && len; i++) {
+		if (off >= c->iov[i].iov_len) {
+			off -= (uint32_t)c->iov[i].iov_len;
+			continue;
+		}
+		n = c->iov[i].iov_len - off < len ? c->iov[i].iov_len - off : len;
+		memcpy(buf, (uint8_t *)c->iov[i].iov_base + off, n);
+		buf += n;
+		len -= (uint32_t)n;
+		off = 0;
+	}
+}
+
+/* The iovecs for [off, off + len) of iov[0..n): how many it took. */
+static unsigned int slice(const struct iovec *iov, unsigned int n, uint32_t off, uint32_t len,
+			  struct iovec *out)
+{
+	unsigned int i, k = 0;
+	size_t take;
+
+	for (i = 0; i < n && len; i++) {
+		if (off >= iov[i].iov_len) {
+			off -= (uint32_t)iov[i].iov_len;
+			continue;
+		}
+		take = iov[i].iov_len - off < len ? iov[i].iov_len - off : len;
+		out[k].iov_base = (uint8_t *)iov[i].iov_base + off;
+		out[k].iov_len = take;
+		k++;
+		len -= (uint32_t)take;
+		off = 0;
+	}
+	return k;
+}
+
+/*> L660
+ * The shape of a request.  The driver puts the header in the readable
+ * part and the status byte at the very end of the writable part
+ * (5.2.6.1); between them, a read's data is all writable and a write's
+ * all readable.  We take the data as iovecs straight into guest RAM
+ * (virtqueue.c checked every buffer lies there), and check the sectors
+ * against the disk with no sum that could wrap.  Returns 0, or -1 with
+ * why[] saying what is wrong with the chain.
+ */
+static int parse_request(const struct disk *d, const struct vq_chain *c, struct blk_req *r,
+			 char *why)
+{
+	uint8_t hdr[BLK_HDR_SIZE];
+	uint32_t extra_out, extra_in;
+	const struct iovec *last;
+	uint64_t count;
+
+	if (c->out_len < BLK_HDR_SIZE) {
+		snprintf(why, LG_WHY_MAX, "request header is %u device-readable bytes, not %u",
+			 c->out_len, BLK_HDR_SIZE);
+		return -1;
+	}
+	if (!c->in_len) {
+		snprintf(why, LG_WHY_MAX, "request has no writable status byte");
+		return -1;
+	}
+	chain_read(c, 0, hdr, BLK_HDR_SIZE);
+	r->type = get_le32(hdr);
+	r->sector = get_le64(hdr + 8);
+	last = &c->iov[c->n_out + c->n_in - 1];
+	r->status = (uint8_t *)last->iov_base + last->iov_len - 1;
+	extra_out = c->out_len - BLK_HDR_SIZE;
+	extra_in = c->in_len - 1;
+	r->n_data = 0;
+	r->data_len = 0;
+
+	switch (r->type) {
+	case BLK_T_IN:
+	case BLK_T_GET_ID:
+		if (extra_out) {
+			snprintf(why, LG_WHY_MAX, "%s request has %u device-readable bytes after its header",
+				 r->type == BLK_T_IN ? "read" : "GET_ID", extra_out);
+			return -1;
+		}
+		r->data_len = extra_in;
+		r->n_data = slice(c->iov + c->n_out, c->n_in, 0, extra_in, r->data);
+		break;
+	case BLK_T_OUT:
+		if (extra_in) {
+			snprintf(why, LG_WHY_MAX, "write request has %u writable bytes besides its status",
+				 extra_in);
+			return -1;
+		}
+		r->data_len = extra_out;
+		r->n_data = slice(c->iov, c->n_out, BLK_HDR_SIZE, extra_out, r->data);
+		break;
+	case BLK_T_FLUSH:
+		if (extra_out || extra_in) {
+			snprintf(why, LG_WHY_MAX, "flush request carries %u bytes of data",
+				 extra_out + extra_in);
+			return -1;
+		}
+		return 0;
+	default:
+		return 0;	/* answered VIRTIO_BLK_S_UNSUPP */
+	}
+	if (r->type == BLK_T_GET_ID)
+		return 0;
+	if (r->data_len % SECTOR_SIZE) {
+		snprintf(why, LG_WHY_MAX, "%s of %u bytes is not a whole number of %u-byte sectors",
+			 r->type == BLK_T_IN ? "read" : "write", r->data_len, SECTOR_SIZE);
+		return -1;
+	}
+	count = r->data_len / SECTOR_SIZE;
+	if (r->sector > d->sectors || count > d->sectors - r->sector) {
+		snprintf(why, LG_WHY_MAX, "%s of sectors %llu+%llu runs past the end of the disk "
+			 "(%llu sectors)", r->type == BLK_T_IN ? "read" : "write",
+			 (unsigned long long)r->sector, (unsigned long long)count,
+			 (unsigned long long)d->sectors);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- doing it */
+
+/* preadv/pwritev until the whole of iov[0..n) is done; 0 or -1 (errno set). */
+static int disk_io(int fd, struct iovec *iov, unsigned int n, off_t off, bool write)
+{
+	ssize_t done;
+
+	while (n) {
+		done = write ? pwritev(fd, iov, (int)n, off) : preadv(fd, iov, (int)n, off);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done < 0)
+			return -1;
+		if (done == 0) {
+			errno = EIO;	/* the file shrank under us */
+			return -1;
+		}
+		off += done;
+		while (n && (size_t)done >= iov->iov_len) {
+			done -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n) {
+			iov->iov_base = (uint8_t *)iov->iov_base + done;
+			iov->iov_len -= (size_t)done;
+		}
+	}
+	return 0;
+}
+
+static uint8_t io_status(const struct disk *d, const char *what, uint64_t sector, int ret)
+{
+	if (ret == 0)
+		return BLK_S_OK;
+	fprintf(stderr, "lguest: %s: %s at sector %llu: %s; the Guest gets an I/O error\n",
+		d->path, what, (unsigned long long)sector, strerror(errno));
+	return BLK_S_IOERR;
+}
+
+/* Fill the GET_ID buffer: our ID, zero-padded, at most 20 bytes (5.2.6). */
+static uint32_t give_id(const struct disk *d, struct blk_req *r)
+{
+	uint32_t n = r->data_len < BLK_ID_BYTES ? r->data_len : BLK_ID_BYTES, done = 0;
+	unsigned int i;
+	size_t k;
+
+	for (i = 0; i < r->n_data && done < n; i++) {
+		k = r->data[i].iov_len < n - done ? r->data[i].iov_len : n - done;
+		memcpy(r->data[i].iov_base, d->id + done, k);
+		done += (uint32_t)k;
+	}
+	return n;
+}
+
+/*
+ * Carry out a parsed request, with the lock dropped; returns how many
+ * bytes of the writable part we wrote, status included.  A read-only
+ * disk refuses writes with VIRTIO_BLK_S_IOERR, which is what the Guest
+ * would get from a write-protected drive.
+ */
+static uint32_t serve(struct disk *d, struct blk_req *r)
+{
+	off_t off = (off_t)(r->sector * SECTOR_SIZE);
+	uint32_t written = 1;
+	uint8_t status;
+
+	switch (r->type) {
+	case BLK_T_IN:
+		status = io_status(d, "read", r->sector,
+				   disk_io(d->fd, r->data, r->n_data, off, false));
+		written += r->data_len;
+		break;
+	case BLK_T_OUT:
+		if (d->ro)
+			status = BLK_S_IOERR;
+		else
+			status = io_status(d, "write", r->sector,
+					   disk_io(d->fd, r->data, r->n_data, off, true));
+		break;
+	case BLK_T_FLUSH:
+		/* fdatasync: the Guest's sync means the data is on the Host's disk. */
+		status = d->ro ? BLK_S_OK : io_status(d, "flush", 0, fdatasync(d->fd));
+		break;
+	case BLK_T_GET_ID:
+		written += give_id(d, r);
+		status = BLK_S_OK;
+		break;
+	default:
+		status = BLK_S_UNSUPP;
+	}
+	*r->status = status;
+	return written;
+}
+
+/*> L670
+ * A disk's I/O thread.  It holds the device lock except while a request
+ * is in the Host's hands; the chain and the parsed request stay ours
+ * meanwhile (RAM never moves, and nothing else touches them).  If the
+ * Guest reset the device while we worked, the queue we took the chain
+ * from is gone, and we drop the answer.
+ */
+static void *io_thread(void *arg)
+{
+	struct disk *d = arg;
+	char why[LG_WHY_MAX];
+	unsigned int gen;
+	uint32_t written;
+
+	vdev__lock(d->vd);
+	for (;;) {
+		if (vdev__pop(d->vd, REQUESTQ, &d->chain) != 1) {
+			vdev__wait(d->vd, &d->wake);
+			continue;
+		}
+		if (parse_request(d, &d->chain, &d->req, why)) {
+			vdev__needs_reset(d->vd, "%s", why);
+			continue;
+		}
+		gen = d->generation;
+		vdev__unlock(d->vd);
+		written = serve(d, &d->req);
+		vdev__lock(d->vd);
+		if (gen != d->generation)
+			continue;
+		vdev__push(d->vd, REQUESTQ, &d->chain, written);
+		vdev__signal(d->vd, REQUESTQ);
+	}
+	return NULL;
+}
+
+/* ---- the transport's callbacks, all with the lock held */
+
+static uint32_t blk_cfg_read(void *dev, uint32_t off, unsigned int size)
+{
+	struct disk *d = dev;
+	uint32_t val = 0;
+
+	/* virtio_pci.c only passes accesses inside our BLK_CFG_SIZE bytes. */
+	while (size--)
+		val = val << 8 | d->cfg[off + size];
+	return val;
+}
+
+static void blk_cfg_write(void *dev, uint32_t off, unsigned int size, uint32_t val)
+{
+	/* Every field we have is read-only to the driver. */
+	(void)dev;
+	(void)off;
+	(void)size;
+	(void)val;
+}
+
+static void blk_notify(void *dev, struct vdev *vd, unsigned int q)
+{
+	struct disk *d = dev;
+
+	(void)vd;
+	(void)q;
+	pthread_cond_signal(&d->wake);
+}
+
+static void blk_reset(void *dev, struct vdev *vd)
+{
+	struct disk *d = dev;
+
+	(void)vd;
+	d->generation++;
+	pthread_cond_signal(&d->wake);
+}
+
+static const struct vdev_ops blk_ops = {
+	.name		= "block",
+	.device_id	= VIRTIO_ID_BLOCK,
+	.pci_class	= PCI_CLASS_STORAGE_OTHER,
+	.features	= VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH),
+	.num_queues	= 1,
+	.cfg_size	= BLK_CFG_SIZE,
+	.cfg_read	= blk_cfg_read,
+	.cfg_write	= blk_cfg_write,
+	.notify		= blk_notify,
+	.reset		= blk_reset,
+};
+
+static const struct vdev_ops blk_ro_ops = {
+	.name		= "block",
+	.device_id	= VIRTIO_ID_BLOCK,
+	.pci_class	= PCI_CLASS_STORAGE_OTHER,
+	.features	= VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) |
+			  VIRTIO_BIT(VIRTIO_BLK_F_RO),
+	.num_queues	= 1,
+	.cfg_size	= BLK_CFG_SIZE,
+	.cfg_read	= blk_cfg_read,
+	.cfg_write	= blk_cfg_write,
+	.notify		= blk_notify,
+	.reset		= blk_reset,
+};
+
+/* ---- setting a disk up */
+
+/* "FILE" or "FILE,ro": the path (a copy) and whether it is read-only. */
+static char *split_spec(const char *spec, bool *ro)
+{
+	size_t n = strlen(spec);
+
+	*ro = n >= 3 && strcmp(spec + n - 3, ",ro") == 0;
+	return strndup(spec, *ro ? n - 3 : n);
+}
+
+static int open_disk(struct disk *d, char *why)
+{
+	struct stat st;
+	uint64_t bytes;
+
+	d->fd = open(d->path, (d->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (d->fd < 0 && errno == EISDIR)
+		goto is_dir;
+	if (d->fd < 0) {
+		snprintf(why, LG_WHY_MAX, "%s: %s; %s", d->path, strerror(errno),
+			 errno == ENOENT ? "give an existing disk image (make one: truncate -s 64M FILE) "
+					   "or block device" :
+			 errno == EACCES || errno == EROFS ? "make it writable, or add ,ro for a "
+							     "read-only disk" :
+			 "give a disk image file or a block device");
+		return -1;
+	}
+	if (fstat(d->fd, &st))
+		goto io_err;
+	if (S_ISDIR(st.st_mode))
+		goto is_dir;
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(d->fd, BLKGETSIZE64, &bytes))
+			goto io_err;
+	} else if (S_ISREG(st.st_mode)) {
+		bytes = (uint64_t)st.st_size;
+	} else {
+		snprintf(why, LG_WHY_MAX, "%s is neither a regular file nor a block device; "
+			 "give a disk image file or a block device", d->path);
+		return -1;
+	}
+	d->sectors = bytes / SECTOR_SIZE;
+	if (!d->sectors) {
+		snprintf(why, LG_WHY_MAX, "%s holds %llu bytes, less than one %u-byte sector; "
+			 "give a bigger image (truncate -s 64M %s)", d->path,
+			 (unsigned long long)bytes, SECTOR_SIZE, d->path);
+		return -1;
+	}
+	return 0;
+is_dir:
+	snprintf(why, LG_WHY_MAX, "%s is a directory; give a disk image file or a block device",
+		 d->path);
+	return -1;
+io_err:
+	snprintf(why, LG_WHY_MAX, "%s: %s", d->path, strerror(errno));
+	return -1;
+}
+
+/* The ID a GET_ID returns: the file's name, cut to 20 bytes. */
+static void set_id(struct disk *d)
+{
+	const char *base = strrchr(d->path, '/');
+
+	base = base ? base + 1 : d->path;
+	memset(d->id, 0, sizeof(d->id));
+	memcpy(d->id, base, strlen(base) < BLK_ID_BYTES ? strlen(base) : BLK_ID_BYTES);
+}
+
+/*
+ * seg_max tells the driver how many data buffers one request may have:
+ * the whole chain must fit in a queue, header and status included.
+ */
+int block__add(struct guest *g, const char *spec, char *why)
+{
+	struct disk *d;
+	char *path;
+	bool ro;
+
+	if (n_disks == MAX_DISKS) {
+		snprintf(why, LG_WHY_MAX, "%s: more than %u disks; give fewer --block options",
+			 spec, MAX_DISKS);
+		return -1;
+	}
+	d = &disks[n_disks];
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	path = split_spec(spec, &ro);
+	if (!path) {
+		snprintf(why, LG_WHY_MAX, "%s: out of memory", spec);
+		return -1;
+	}
+	d->path = path;
+	d->ro = ro;
+	if (!*path) {
+		snprintf(why, LG_WHY_MAX, "--block needs a file name: --block=FILE or --block=FILE,ro");
+		goto fail;
+	}
+	if (open_disk(d, why))
+		goto fail;
+	set_id(d);
+	put_le64(d->cfg + BLK_CFG_CAPACITY, d->sectors);
+	put_le32(d->cfg + BLK_CFG_SIZE_MAX, 0);
+	put_le32(d->cfg + BLK_CFG_SEG_MAX, VQ_MAX_SIZE - 2);
+	if (pthread_cond_init(&d->wake, NULL))
+		goto nomem;
+	d->vd = vdev__add(g, ro ? &blk_ro_ops : &blk_ops, d);
+	if (!d->vd)
+		goto nomem;
+	n_disks++;
+	return 0;
+nomem:
+	snprintf(why, LG_WHY_MAX, "%s: no room for another device on the Guest's PCI bus", path);
+fail:
+	if (d->fd >= 0)
+		close(d->fd);
+	free(path);
+	return -1;
+}
+
+int block__start(struct guest *g)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	unsigned int i;
+	int err = 0;
+
+	(void)g;
+	if (pthread_attr_init(&attr))
+		return -1;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (i = 0; i < n_disks && !err; i++)
+		err = pthread_create(&thread, &attr, io_thread, &disks[i]);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
