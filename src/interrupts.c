@@ -297,7 +297,16 @@ void lg_set_stack(struct lg_cpu *cpu, u32 ss, u32 esp, u32 pages)
 	cpu->esp1 = esp;
 }
 
-/* ---- The clock: one one-shot timer that raises virtual IRQ 0. */
+/*
+ * ---- The clock: one one-shot timer that raises virtual IRQ 0.
+ *
+ * Its callback only sets a bit and wakes or kicks the Launcher's task, which
+ * is safe in hard interrupt context, so it runs there (_HARD) on every
+ * kernel.  Without it, PREEMPT_RT defers it to the CPU's ktimers thread:
+ * two thread switches before each tick reaches the Guest.
+ * hrtimer_start() must pass the same mode the timer was set up with.
+ */
+#define LG_TIMER_MODE	HRTIMER_MODE_REL_HARD
 
 static enum hrtimer_restart lg_timer_fired(struct hrtimer *timer)
 {
@@ -310,7 +319,7 @@ static enum hrtimer_restart lg_timer_fired(struct hrtimer *timer)
 void lg_timer_init(struct lg_cpu *cpu)
 {
 	lg_hrtimer_setup(&cpu->timer, lg_timer_fired, CLOCK_MONOTONIC,
-			 HRTIMER_MODE_REL);
+			 LG_TIMER_MODE);
 }
 
 void lg_timer_exit(struct lg_cpu *cpu)
@@ -324,5 +333,5 @@ void lg_set_clockevent(struct lg_cpu *cpu, u32 delta_ns)
 		hrtimer_cancel(&cpu->timer);
 		return;
 	}
-	hrtimer_start(&cpu->timer, ns_to_ktime(delta_ns), HRTIMER_MODE_REL);
+	hrtimer_start(&cpu->timer, ns_to_ktime(delta_ns), LG_TIMER_MODE);
 }

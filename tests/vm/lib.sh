@@ -25,7 +25,7 @@
 #   I386_CC        compiler for static i386 programs (default: gcc -m32)
 #   QEMU           qemu-system-i386
 #   LG_LAUNCHER    the static i386 Launcher
-#   LG_GUEST, LG_GUEST_PAE   the test Guest for 686 and for 686-pae hosts
+#   LG_GUEST, LG_GUEST_PAE   the test Guest for 686 and for (rt-)686-pae hosts
 #   LG_VM_OUT      where builds, initramfs and serial logs go
 #                  (default: $top_builddir/tests/vm/out)
 #   LG_VM_TIMEOUT  seconds one VM may run before it is killed (default 300;
@@ -142,8 +142,8 @@ lg_kbuild_extra() {
 # links to the sources and a Kbuild of its own: the object list and the flags
 # come from the configured src/Kbuild (or src/Kbuild.in), and we add our
 # include/ and the configure-generated src/lg_config.h.  (One lg_config.h
-# serves both flavours: its probes ask about kernel APIs, which are the same
-# in the 686 and 686-pae builds of one kernel release.)  Parallel tests of
+# serves every flavour: its probes ask about kernel APIs, which are the same
+# in the 686, 686-pae and rt-686-pae builds of one kernel release.)  Parallel tests of
 # one flavour share DIR, so the build and the copy run under a lock.
 lg_build_module() {
 	local kheaders=$1 dir=$2 ko=$3 log=$4 kbuild objs o f cfg
@@ -240,12 +240,12 @@ lg_build_helpers() {
 }
 
 # lg_guest_for FLAVOUR: the test Guest built for that kind of host.
+# (rt-686-pae is 686-pae built with PREEMPT_RT: PAE page tables too.)
 lg_guest_for() {
-	if [ "$1" = 686-pae ]; then
-		echo "$LG_GUEST_PAE"
-	else
-		echo "$LG_GUEST"
-	fi
+	case "$1" in
+	686-pae | rt-686-pae) echo "$LG_GUEST_PAE" ;;
+	*) echo "$LG_GUEST" ;;
+	esac
 }
 
 # lg_make_initrd FLAVOUR KO DEVTEST OUT: pack the initramfs.

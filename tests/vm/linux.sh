@@ -3,9 +3,10 @@
 #
 # linux.sh: a real Linux 4.1 Guest under lg.ko, for vm-linux-*.test.
 #
-#   . linux.sh; lg_linux_test FLAVOUR GUEST_KERNEL
+#   . linux.sh; lg_linux_test FLAVOUR GUEST_KERNEL [SMP CPU]
 #
-# Boots Debian's FLAVOUR kernel in QEMU, loads lg.ko and runs GUEST_KERNEL
+# Boots Debian's FLAVOUR kernel in QEMU (SMP virtual CPUs of model CPU:
+# by default -smp 1 -cpu max), loads lg.ko and runs GUEST_KERNEL
 # (a bzImage from $LG_GUEST_KERNELS, by default ../shared/guest-kernels
 # beside the source tree) with console=hvc0 and a busybox initramfs whose
 # shell takes its commands from the Launcher's stdin (linux-commands.txt).
@@ -45,11 +46,16 @@ lg_linux_no_warnings() {
 	[ -z "$(lg_host_warnings "$1")" ]
 }
 
-lg_linux_test() {
-	local flavour=$1 kernel=$2 name dir rc gk
+# lg_linux_prepare FLAVOUR GUEST_KERNEL HOST_INIT COMMANDS: everything up to a
+# bootable host VM in $LG_VM_OUT/<test name> (set as lg_linux_dir): lg.ko
+# for FLAVOUR, the Guest's rootfs, and an initramfs whose /init is
+# HOST_INIT, with the Guest kernel as /bzImage and COMMANDS (what the
+# Guest's shell runs) as /guest-commands.  Skips the test without the Guest
+# kernel; on any other failure it reports it and ends the test.
+lg_linux_prepare() {
+	local flavour=$1 kernel=$2 init=$3 commands=$4 name dir gk
 	lg_defaults
 	: "${LG_GUEST_KERNELS:=$top_srcdir/../shared/guest-kernels}"
-	: "${LG_LINUX_TIMEOUT:=240}"
 	gk=$LG_GUEST_KERNELS/$kernel
 	name=${LG_TEST_NAME:-$(basename "$0" .test)}
 	if [ ! -f "$gk" ]; then
@@ -62,6 +68,7 @@ lg_linux_test() {
 		exit 0
 	fi
 	dir=$LG_VM_OUT/$name
+	lg_linux_dir=$dir
 	mkdir -p "$dir"
 	echo "# $name: $flavour host kernel, Linux Guest $gk"
 	echo "# output in $dir (serial.log: the console; results.log: init's report)"
@@ -83,19 +90,28 @@ lg_linux_test() {
 	lg_ok 0 "$flavour: build lg.ko against $LG_KHEADERS"
 	lg_linux_rootfs "$dir/guest-rootfs.gz"
 	if ! bash "$lg_vm_dir/mkinitramfs.sh" --output "$dir/initrd.gz" --busybox "$LG_BUSYBOX" \
-		--init "$lg_vm_dir/linux-host-init.sh" --module "$dir/lg.ko" \
+		--init "$init" --module "$dir/lg.ko" \
 		--launcher "$LG_LAUNCHER" --extra "$gk:/bzImage" \
 		--extra "$dir/guest-rootfs.gz:/guest-rootfs.gz" \
-		--extra "$lg_vm_dir/linux-commands.txt:/guest-commands" >"$dir/initrd.log" 2>&1; then
+		--extra "$commands:/guest-commands" >"$dir/initrd.log" 2>&1; then
 		lg_ok 1 "$flavour: build the initramfs"
 		lg_diag <"$dir/initrd.log"
 		lg_finish
 	fi
+}
+
+lg_linux_test() {
+	local flavour=$1 kernel=$2 smp=${3:-1} cpu=${4:-max} dir rc
+	: "${LG_LINUX_TIMEOUT:=240}"
+	lg_linux_prepare "$flavour" "$kernel" "$lg_vm_dir/linux-host-init.sh" \
+		"$lg_vm_dir/linux-commands.txt"
+	dir=$lg_linux_dir
+	echo "# host VM: -smp $smp -cpu $cpu"
 
 	LG_GUEST_TIMEOUT=$LG_LINUX_TIMEOUT
 	LG_VM_TIMEOUT=$((LG_LINUX_TIMEOUT + 200))
 	rc=0
-	lg_boot 1 max linux "$dir" || rc=$?
+	lg_boot "$smp" "$cpu" linux "$dir" || rc=$?
 	touch "$dir/serial.log" "$dir/results.log"
 	lg_check "$flavour: QEMU exit status 0 within ${LG_VM_TIMEOUT}s (was $rc)" lg_is "$rc" 0
 	lg_check "$flavour: insmod lg" lg_is "$(lg_rc insmod "$dir/results.log")" 0
