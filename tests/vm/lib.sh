@@ -34,6 +34,8 @@
 #   LG_VM_EXTRA    optional steps for init.sh, separated by spaces:
 #                  hostile-launcher, fpuhog (default: none; the .test files
 #                  that want them set it)
+#   LG_VM_MEM      the VM's RAM in MiB (default 512)
+#   LG_VM_APPEND   more words for the VM's kernel command line (default none)
 #   LG_PREBUILT_KO an lg.ko to boot with instead of building one from src/
 #                  (the packaging test passes the one DKMS built); "{kver}"
 #                  in it stands for the VM's kernel release, e.g.
@@ -57,8 +59,9 @@ lg_defaults() {
 	: "${LG_VM_TIMEOUT:=300}"
 	: "${LG_GUEST_TIMEOUT:=120}"
 	: "${LG_VM_EXTRA:=}"
+	: "${LG_VM_MEM:=512}"
 	export top_srcdir top_builddir LG_CACHE I386_CC QEMU LG_LAUNCHER
-	export LG_GUEST LG_GUEST_PAE LG_VM_OUT LG_VM_TIMEOUT LG_GUEST_TIMEOUT LG_VM_EXTRA
+	export LG_GUEST LG_GUEST_PAE LG_VM_OUT LG_VM_TIMEOUT LG_GUEST_TIMEOUT LG_VM_EXTRA LG_VM_MEM
 }
 
 # ---- TAP output ---------------------------------------------------------
@@ -343,10 +346,10 @@ lg_boot() {
 		monitor=unix:$mondir/sock,server=on,wait=off
 	fi
 	timeout -k 10 "$LG_VM_TIMEOUT" "$QEMU" -nographic -no-reboot -nic none \
-		-m 512 -smp "$smp" -cpu "$cpu" -monitor "$monitor" \
+		-m "$LG_VM_MEM" -smp "$smp" -cpu "$cpu" -monitor "$monitor" \
 		-serial "file:$dir/serial.log" -serial "file:$dir/results.log" \
 		-kernel "$LG_VMLINUZ" -initrd "$dir/initrd.gz" \
-		-append "console=ttyS0 panic=-1 printk.time=1 slub_debug=FZPU page_poison=1 $(lg_strict_params "$scenario") lgtest=$scenario lgres=ttyS1 lgtimeout=$LG_GUEST_TIMEOUT" \
+		-append "console=ttyS0 panic=-1 printk.time=1 slub_debug=FZPU page_poison=1 $(lg_strict_params "$scenario") lgtest=$scenario lgres=ttyS1 lgtimeout=$LG_GUEST_TIMEOUT${LG_VM_APPEND:+ $LG_VM_APPEND}" \
 		</dev/null >"$dir/qemu.log" 2>&1 &
 	qemu_pid=$!
 	if [ -n "$mondir" ]; then
