@@ -108,6 +108,25 @@ static void yield_if_asked(void)
 		schedule();
 }
 
+/*
+ * HALT: sleep until an interrupt the Guest wants arrives (lg_raise_irq()
+ * wakes us) or a signal does.  The Guest's mask is read first, while we
+ * are still TASK_RUNNING: reading Guest memory may fault and sleep, which
+ * must not happen between set_current_state() and schedule() (on
+ * PREEMPT_RT even the fault's locks sleep).  The mask cannot change while
+ * we sleep: only the halted Guest writes it.
+ */
+static void halt_until_irq(struct lg_cpu *cpu)
+{
+	unsigned long blocked = lg_blocked_irqs(cpu);
+
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (lg_irq_unblocked(cpu, blocked) || signal_pending(current))
+		__set_current_state(TASK_RUNNING);
+	else
+		schedule();
+}
+
 /*> H030
  * The run loop, entered from the Launcher's read().  Each time round we
  * give the Launcher anything it is owed, let the Host schedule and deliver
@@ -138,11 +157,7 @@ static int run_loop(struct lg_cpu *cpu, char __user *user, size_t size)
 			break;
 
 		if (cpu->halted) {
-			set_current_state(TASK_INTERRUPTIBLE);
-			if (lg_irq_deliverable(cpu) || signal_pending(current))
-				__set_current_state(TASK_RUNNING);
-			else
-				schedule();
+			halt_until_irq(cpu);
 			continue;
 		}
 

@@ -211,20 +211,30 @@ void lg_raise_irq(struct lg_cpu *cpu, unsigned int irq)
 	lg_kick_task(cpu->task);
 }
 
-static unsigned long deliverable_irqs(struct lg_cpu *cpu)
+/*
+ * The interrupts the Guest masked: all of them until it has told us where
+ * its lguest_data is.  This reads Guest memory, so it may fault and sleep.
+ */
+unsigned long lg_blocked_irqs(struct lg_cpu *cpu)
 {
 	struct lguest *lg = cpu->lg;
-	u32 blocked;
 
-	if (!lg->lguest_data || !READ_ONCE(cpu->irqs_pending))
-		return 0;
-	blocked = lg_read_u32(lg, lg->lguest_data + LGD(blocked_interrupts));
-	return READ_ONCE(cpu->irqs_pending) & ~(unsigned long)blocked;
+	if (!lg->lguest_data)
+		return ~0UL;
+	return lg_read_u32(lg, lg->lguest_data + LGD(blocked_interrupts));
 }
 
-bool lg_irq_deliverable(struct lg_cpu *cpu)
+/* Only memory: safe once the task is no longer TASK_RUNNING. */
+bool lg_irq_unblocked(struct lg_cpu *cpu, unsigned long blocked)
 {
-	return deliverable_irqs(cpu) != 0;
+	return READ_ONCE(cpu->irqs_pending) & ~blocked;
+}
+
+static unsigned long deliverable_irqs(struct lg_cpu *cpu)
+{
+	if (!READ_ONCE(cpu->irqs_pending))
+		return 0;
+	return READ_ONCE(cpu->irqs_pending) & ~lg_blocked_irqs(cpu);
 }
 
 void lg_update_time(struct lguest *lg)

@@ -119,6 +119,15 @@ while [ "$waited" -lt "$limit" ] && kill -0 "$victim_pid" 2>/dev/null &&
 done
 # shellcheck disable=SC2086
 others=$(($(running $pids) - $(running "$victim_pid")))
+# Where the time went so far: the CPUs' user/nice/system/idle/iowait/irq/
+# softirq jiffies, and each Guest's exit counters.
+say "@@LG BEGIN loadstats"
+say "$(head -n 1 /proc/stat)"
+for f in /sys/kernel/debug/lguest/*; do
+	[ -f "$f" ] || continue
+	say "${f##*/}: $(grep -E '^(exits|halts|irqs_delivered|launcher_exits|page_faults) ' "$f" | tr '\n' ' ')"
+done
+say "@@LG END loadstats rc=0"
 kill -9 "$victim_pid" 2>/dev/null
 wait "$victim_pid"
 victim_rc=$?
