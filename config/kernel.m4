@@ -5,7 +5,7 @@ dnl # happens on an amd64 machine, so the running kernel is rarely the one we
 dnl # build for: we take --with-linux when given, else /lib/modules/`uname -r`/build
 dnl # when that is an i386 tree (with .../source as the source tree when it
 dnl # exists), else the newest installed Debian i386 header tree
-dnl # (/usr/src/linux-headers-*-686*).  Kbuild always runs with ARCH=x86: with a
+dnl # (/usr/src/linux-headers-*-686*, PREEMPT_RT ones last).  Kbuild always runs with ARCH=x86: with a
 dnl # CONFIG_X86_32 .config that makes gcc emit -m32 code even on an amd64 host.
 dnl #
 dnl # Every kernel API whose shape changed across the kernels we care about gets
@@ -79,8 +79,11 @@ AC_DEFUN([LG_KERNEL_SHELL_FUNCS], [
 lg_tree_is_i386 () {
 	grep -q '[^#define CONFIG_X86_32 1$]' "$[]1/include/generated/autoconf.h" 2>/dev/null
 }
+dnl # Debian's rt-686-pae trees match the pattern too; they come last, so that
+dnl # installing them (for the VM tests) does not change the default tree.
 lg_newest_i386_tree () {
-	for lg_t in $(ls -d /usr/src/linux-headers-*-686* 2>/dev/null | sort -rV); do
+	for lg_t in $(ls -d /usr/src/linux-headers-*-686* 2>/dev/null | grep -v -- '-rt-' | sort -rV) \
+	    $(ls -d /usr/src/linux-headers-*-rt-686* 2>/dev/null | sort -rV); do
 		if lg_tree_is_i386 "$lg_t" && test -f "$lg_t/Module.symvers"; then
 			echo "$lg_t"
 			return 0

@@ -6,9 +6,9 @@
 # (through scripts/test-all.sh) and scripts/demo.sh both call it.
 #
 # On amd64 it enables the i386 architecture, because lg.ko is built against
-# Debian's i386 kernel headers (686 and 686-pae, both installed: the VM tests
-# boot both flavours) and the Launcher and test Guests for the VMs are built
-# with gcc -m32 (gcc-multilib).  Nothing is done when everything is already
+# Debian's i386 kernel headers (686, 686-pae and rt-686-pae, all installed:
+# the VM tests boot all three flavours) and the Launcher and test Guests for
+# the VMs are built with gcc -m32 (gcc-multilib).  Nothing is done when everything is already
 # installed, so running it again costs a second.
 set -euo pipefail
 
@@ -28,7 +28,7 @@ lg_packages=(
 # Metapackages that name the current i386 kernel headers of each flavour
 # (and, on amd64, the machine's own: the packaging test checks that DKMS
 # skips that kernel, and configure's tests that it refuses it).
-lg_header_metas=(linux-headers-686:i386 linux-headers-686-pae:i386)
+lg_header_metas=(linux-headers-686:i386 linux-headers-686-pae:i386 linux-headers-rt-686-pae:i386)
 
 say() { echo "install-deps: $*" >&2; }
 

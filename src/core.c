@@ -91,6 +91,42 @@ void kill_guest(struct lguest *lg, const char *fmt, ...)
 	lg->dead = lg->dead_buf;
 }
 
+/*
+ * The Guest runs with Host interrupts on, but each one lands back in
+ * lg_run_guest_once() with them off, so a wakeup never preempts us there:
+ * we must look for it ourselves.  cond_resched() is not enough: on a fully
+ * preemptible kernel (PREEMPT_RT, or PREEMPT without PREEMPT_DYNAMIC) it
+ * compiles to nothing, since preemption normally happens by itself.  Under
+ * PREEMPT_RT that would starve every thread on this CPU (interrupt threads,
+ * ktimers, which fires the Launcher's own alarm(), RCU) for as long as the
+ * Guest spins.  need_resched() also sees PREEMPT_RT's "lazy" flag, set
+ * when a normal task is due.
+ */
+static void yield_if_asked(void)
+{
+	if (need_resched())
+		schedule();
+}
+
+/*
+ * HALT: sleep until an interrupt the Guest wants arrives (lg_raise_irq()
+ * wakes us) or a signal does.  The Guest's mask is read first, while we
+ * are still TASK_RUNNING: reading Guest memory may fault and sleep, which
+ * must not happen between set_current_state() and schedule() (on
+ * PREEMPT_RT even the fault's locks sleep).  The mask cannot change while
+ * we sleep: only the halted Guest writes it.
+ */
+static void halt_until_irq(struct lg_cpu *cpu)
+{
+	unsigned long blocked = lg_blocked_irqs(cpu);
+
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (lg_irq_unblocked(cpu, blocked) || signal_pending(current))
+		__set_current_state(TASK_RUNNING);
+	else
+		schedule();
+}
+
 /*> H030
  * The run loop, entered from the Launcher's read().  Each time round we
  * give the Launcher anything it is owed, let the Host schedule and deliver
@@ -114,18 +150,14 @@ static int run_loop(struct lg_cpu *cpu, char __user *user, size_t size)
 		}
 		if (signal_pending(current))
 			return -ERESTARTSYS;
-		cond_resched();
+		yield_if_asked();
 
 		lg_maybe_deliver_irq(cpu);
 		if (lg->dead)
 			break;
 
 		if (cpu->halted) {
-			set_current_state(TASK_INTERRUPTIBLE);
-			if (lg_irq_deliverable(cpu) || signal_pending(current))
-				__set_current_state(TASK_RUNNING);
-			else
-				schedule();
+			halt_until_irq(cpu);
 			continue;
 		}
 

@@ -220,20 +220,30 @@ void lg_raise_irq(struct lg_cpu *cpu, unsigned int irq)
 	lg_kick_task(cpu->task);
 }
 
-static unsigned long deliverable_irqs(struct lg_cpu *cpu)
+/*
+ * The interrupts the Guest masked: all of them until it has told us where
+ * its lguest_data is.  This reads Guest memory, so it may fault and sleep.
+ */
+unsigned long lg_blocked_irqs(struct lg_cpu *cpu)
 {
 	struct lguest *lg = cpu->lg;
-	u32 blocked;
 
-	if (!lg->lguest_data || !READ_ONCE(cpu->irqs_pending))
-		return 0;
-	blocked = lg_read_u32(lg, lg->lguest_data + LGD(blocked_interrupts));
-	return READ_ONCE(cpu->irqs_pending) & ~(unsigned long)blocked;
+	if (!lg->lguest_data)
+		return ~0UL;
+	return lg_read_u32(lg, lg->lguest_data + LGD(blocked_interrupts));
 }
 
-bool lg_irq_deliverable(struct lg_cpu *cpu)
+/* Only memory: safe once the task is no longer TASK_RUNNING. */
+bool lg_irq_unblocked(struct lg_cpu *cpu, unsigned long blocked)
 {
-	return deliverable_irqs(cpu) != 0;
+	return READ_ONCE(cpu->irqs_pending) & ~blocked;
+}
+
+static unsigned long deliverable_irqs(struct lg_cpu *cpu)
+{
+	if (!READ_ONCE(cpu->irqs_pending))
+		return 0;
+	return READ_ONCE(cpu->irqs_pending) & ~lg_blocked_irqs(cpu);
 }
 
 void lg_update_time(struct lguest *lg)
@@ -306,7 +316,16 @@ void lg_set_stack(struct lg_cpu *cpu, u32 ss, u32 esp, u32 pages)
 	cpu->esp1 = esp;
 }
 
-/* ---- The clock: one one-shot timer that raises virtual IRQ 0. */
+/*
+ * ---- The clock: one one-shot timer that raises virtual IRQ 0.
+ *
+ * Its callback only sets a bit and wakes or kicks the Launcher's task, which
+ * is safe in hard interrupt context, so it runs there (_HARD) on every
+ * kernel.  Without it, PREEMPT_RT defers it to the CPU's ktimers thread:
+ * two thread switches before each tick reaches the Guest.
+ * hrtimer_start() must pass the same mode the timer was set up with.
+ */
+#define LG_TIMER_MODE	HRTIMER_MODE_REL_HARD
 
 static enum hrtimer_restart lg_timer_fired(struct hrtimer *timer)
 {
@@ -319,7 +338,7 @@ static enum hrtimer_restart lg_timer_fired(struct hrtimer *timer)
 void lg_timer_init(struct lg_cpu *cpu)
 {
 	lg_hrtimer_setup(&cpu->timer, lg_timer_fired, CLOCK_MONOTONIC,
-			 HRTIMER_MODE_REL);
+			 LG_TIMER_MODE);
 }
 
 void lg_timer_exit(struct lg_cpu *cpu)
@@ -333,5 +352,5 @@ void lg_set_clockevent(struct lg_cpu *cpu, u32 delta_ns)
 		hrtimer_cancel(&cpu->timer);
 		return;
 	}
-	hrtimer_start(&cpu->timer, ns_to_ktime(delta_ns), HRTIMER_MODE_REL);
+	hrtimer_start(&cpu->timer, ns_to_ktime(delta_ns), LG_TIMER_MODE);
 }

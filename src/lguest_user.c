@@ -186,7 +186,8 @@ static int initialize(struct file *file, const u32 __user *input, size_t len)
 	lg->cpu.task = get_task_struct(current);
 	add_debugfs(lg);
 
-	file->private_data = lg;
+	/* Readers take it without lg_setup_lock: publish it complete. */
+	smp_store_release(&file->private_data, lg);
 	return sizeof(args);
 
 free:
@@ -258,15 +259,22 @@ static ssize_t lg_dev_write(struct file *file, const char __user *in,
 	if (size < sizeof(req) || get_user(req, input))
 		return -EINVAL;
 
-	mutex_lock(&lg_setup_lock);
-	lg = file->private_data;
+	/*
+	 * Only INITIALIZE needs lg_setup_lock, against a second INITIALIZE
+	 * from another thread.  Every other request reads the pointer once
+	 * it is published.  A global lock here is taken by every Launcher
+	 * for every register it reads or writes, several times per port
+	 * I/O exit; under PREEMPT_RT, where its holder can be preempted,
+	 * eight Linux Guests on two CPUs booted five times slower with it.
+	 */
 	if (req == LHREQ_INITIALIZE) {
+		mutex_lock(&lg_setup_lock);
+		lg = file->private_data;
 		ret = lg ? -EBUSY : initialize(file, input + 1, size - sizeof(req));
 		mutex_unlock(&lg_setup_lock);
 		return ret;
 	}
-	mutex_unlock(&lg_setup_lock);
-
+	lg = smp_load_acquire(&file->private_data);
 	if (!lg)
 		return -EINVAL;
 	if (lg->dead)
@@ -298,7 +306,7 @@ static ssize_t read_death(struct lguest *lg, char __user *user, size_t size)
 static ssize_t lg_dev_read(struct file *file, char __user *user, size_t size,
 			   loff_t *off)
 {
-	struct lguest *lg = READ_ONCE(file->private_data);
+	struct lguest *lg = smp_load_acquire(&file->private_data);
 	struct lg_cpu *cpu;
 	ssize_t ret;
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# fetch.sh FLAVOUR   (FLAVOUR is 686 or 686-pae)
+# fetch.sh FLAVOUR   (FLAVOUR is 686, 686-pae or rt-686-pae)
 #
 # Puts what a VM test of one Debian 12 i386 kernel flavour needs into the
 # cache directory $LG_CACHE, and makes sure the matching kernel headers are
@@ -30,9 +30,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 flavour=${1:-}
 case "$flavour" in
-686 | 686-pae) ;;
+686 | 686-pae | rt-686-pae) ;;
 *)
-	echo "usage: $0 686|686-pae" >&2
+	echo "fetch.sh: unknown flavour '$flavour': use 686, 686-pae or rt-686-pae" >&2
 	exit 2
 	;;
 esac

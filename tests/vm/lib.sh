@@ -25,7 +25,7 @@
 #   I386_CC        compiler for static i386 programs (default: gcc -m32)
 #   QEMU           qemu-system-i386
 #   LG_LAUNCHER    the static i386 Launcher
-#   LG_GUEST, LG_GUEST_PAE   the test Guest for 686 and for 686-pae hosts
+#   LG_GUEST, LG_GUEST_PAE   the test Guest for 686 and for (rt-)686-pae hosts
 #   LG_VM_OUT      where builds, initramfs and serial logs go
 #                  (default: $top_builddir/tests/vm/out)
 #   LG_VM_TIMEOUT  seconds one VM may run before it is killed (default 300;
@@ -34,6 +34,8 @@
 #   LG_VM_EXTRA    optional steps for init.sh, separated by spaces:
 #                  hostile-launcher, fpuhog (default: none; the .test files
 #                  that want them set it)
+#   LG_VM_MEM      the VM's RAM in MiB (default 512)
+#   LG_VM_APPEND   more words for the VM's kernel command line (default none)
 #   LG_PREBUILT_KO an lg.ko to boot with instead of building one from src/
 #                  (the packaging test passes the one DKMS built); "{kver}"
 #                  in it stands for the VM's kernel release, e.g.
@@ -57,8 +59,9 @@ lg_defaults() {
 	: "${LG_VM_TIMEOUT:=300}"
 	: "${LG_GUEST_TIMEOUT:=120}"
 	: "${LG_VM_EXTRA:=}"
+	: "${LG_VM_MEM:=512}"
 	export top_srcdir top_builddir LG_CACHE I386_CC QEMU LG_LAUNCHER
-	export LG_GUEST LG_GUEST_PAE LG_VM_OUT LG_VM_TIMEOUT LG_GUEST_TIMEOUT LG_VM_EXTRA
+	export LG_GUEST LG_GUEST_PAE LG_VM_OUT LG_VM_TIMEOUT LG_GUEST_TIMEOUT LG_VM_EXTRA LG_VM_MEM
 }
 
 # ---- TAP output ---------------------------------------------------------
@@ -145,8 +148,8 @@ lg_kbuild_extra() {
 # links to the sources and a Kbuild of its own: the object list and the flags
 # come from the configured src/Kbuild (or src/Kbuild.in), and we add our
 # include/ and the configure-generated src/lg_config.h.  (One lg_config.h
-# serves both flavours: its probes ask about kernel APIs, which are the same
-# in the 686 and 686-pae builds of one kernel release.)  Parallel tests of
+# serves every flavour: its probes ask about kernel APIs, which are the same
+# in the 686, 686-pae and rt-686-pae builds of one kernel release.)  Parallel tests of
 # one flavour share DIR, so the build and the copy run under a lock.
 lg_build_module() {
 	local kheaders=$1 dir=$2 ko=$3 log=$4 kbuild objs o f cfg
@@ -243,12 +246,12 @@ lg_build_helpers() {
 }
 
 # lg_guest_for FLAVOUR: the test Guest built for that kind of host.
+# (rt-686-pae is 686-pae built with PREEMPT_RT: PAE page tables too.)
 lg_guest_for() {
-	if [ "$1" = 686-pae ]; then
-		echo "$LG_GUEST_PAE"
-	else
-		echo "$LG_GUEST"
-	fi
+	case "$1" in
+	686-pae | rt-686-pae) echo "$LG_GUEST_PAE" ;;
+	*) echo "$LG_GUEST" ;;
+	esac
 }
 
 # lg_make_initrd FLAVOUR KO DEVTEST OUT: pack the initramfs.
@@ -346,10 +349,10 @@ lg_boot() {
 		monitor=unix:$mondir/sock,server=on,wait=off
 	fi
 	timeout -k 10 "$LG_VM_TIMEOUT" "$QEMU" -nographic -no-reboot -nic none \
-		-m 512 -smp "$smp" -cpu "$cpu" -monitor "$monitor" \
+		-m "$LG_VM_MEM" -smp "$smp" -cpu "$cpu" -monitor "$monitor" \
 		-serial "file:$dir/serial.log" -serial "file:$dir/results.log" \
 		-kernel "$LG_VMLINUZ" -initrd "$dir/initrd.gz" \
-		-append "console=ttyS0 panic=-1 printk.time=1 slub_debug=FZPU page_poison=1 $(lg_strict_params "$scenario") lgtest=$scenario lgres=ttyS1 lgtimeout=$LG_GUEST_TIMEOUT" \
+		-append "console=ttyS0 panic=-1 printk.time=1 slub_debug=FZPU page_poison=1 $(lg_strict_params "$scenario") lgtest=$scenario lgres=ttyS1 lgtimeout=$LG_GUEST_TIMEOUT${LG_VM_APPEND:+ $LG_VM_APPEND}" \
 		</dev/null >"$dir/qemu.log" 2>&1 &
 	qemu_pid=$!
 	if [ -n "$mondir" ]; then

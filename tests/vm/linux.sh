@@ -273,6 +273,66 @@ lg_linux_other_checks() {
 	lg_section other "$dir/results.log" | grep -E '^@@WORK (forkexec|memtouch|pingpong|kernel)' | lg_diag
 }
 
+# lg_linux_prepare FLAVOUR GUEST_KERNEL HOST_INIT COMMANDS: everything up to a
+# bootable host VM in $LG_VM_OUT/<test name> (set as lg_linux_dir): lg.ko
+# for FLAVOUR, the Guest's rootfs, and an initramfs whose /init is
+# HOST_INIT, with the Guest kernel as /bzImage and COMMANDS (what the
+# Guest's shell runs) as /guest-commands.  Skips the test without the Guest
+# kernel; on any other failure it reports it and ends the test.  For tests
+# with a host init of their own (vm-linux-load); lg_linux_test does the
+# same steps with more in the initramfs.
+lg_linux_prepare() {
+	local flavour=$1 kernel=$2 init=$3 commands=$4 name dir gk
+	lg_defaults
+	: "${LG_GUEST_KERNELS:=$top_srcdir/../shared/guest-kernels}"
+	gk=$LG_GUEST_KERNELS/$kernel
+	name=${LG_TEST_NAME:-$(basename "$0" .test)}
+	if [ ! -f "$gk" ]; then
+		if [ "${CI:-}" = true ]; then
+			lg_ok 1 "$flavour: guest kernel $gk exists (set LG_GUEST_KERNELS)"
+			lg_finish
+		fi
+		echo "1..0 # SKIP no guest kernel $gk: set LG_GUEST_KERNELS to a directory" \
+			"with $kernel (see ../shared/guest-kernels/README.md: Linux 4.1 with CONFIG_LGUEST_GUEST=y)"
+		exit 0
+	fi
+	dir=$LG_VM_OUT/$name
+	lg_linux_dir=$dir
+	mkdir -p "$dir"
+	echo "# $name: $flavour host kernel, Linux Guest $gk"
+	echo "# output in $dir (serial.log: the console; results.log: init's report)"
+	if [ ! -f "$LG_LAUNCHER" ]; then
+		lg_ok 1 "$flavour: $LG_LAUNCHER exists (build the tree first: make)"
+		lg_finish
+	fi
+	if ! lg_fetch "$flavour" "$dir/fetch.log"; then
+		lg_ok 1 "$flavour: fetch the Debian kernel and busybox"
+		tail -n 30 "$dir/fetch.log" | lg_diag
+		lg_finish
+	fi
+	lg_ok 0 "$flavour: fetch Debian kernel $LG_KVER and busybox"
+	if ! lg_build_module "$LG_KHEADERS" "$LG_VM_OUT/build-$LG_KVER" "$dir/lg.ko" "$dir/build.log"; then
+		lg_ok 1 "$flavour: build lg.ko against $LG_KHEADERS"
+		tail -n 40 "$dir/build.log" | lg_diag
+		lg_finish
+	fi
+	lg_ok 0 "$flavour: build lg.ko against $LG_KHEADERS"
+	if ! lg_linux_rootfs "$dir/guest-rootfs.gz"; then
+		lg_ok 1 "$flavour: build guest-work for the Guest's rootfs"
+		lg_diag <"$dir/guest-work.log"
+		lg_finish
+	fi
+	if ! bash "$lg_vm_dir/mkinitramfs.sh" --output "$dir/initrd.gz" --busybox "$LG_BUSYBOX" \
+		--init "$init" --module "$dir/lg.ko" \
+		--launcher "$LG_LAUNCHER" --extra "$gk:/bzImage" \
+		--extra "$dir/guest-rootfs.gz:/guest-rootfs.gz" \
+		--extra "$commands:/guest-commands" >"$dir/initrd.log" 2>&1; then
+		lg_ok 1 "$flavour: build the initramfs"
+		lg_diag <"$dir/initrd.log"
+		lg_finish
+	fi
+}
+
 lg_linux_test() {
 	local flavour=$1 kernel=$2 paging=$3 name dir rc gk smp=1 reboot=0 token boots
 	local mem=${LG_LINUX_MEM:-64} extra=() f cpu other='' other_paging=''

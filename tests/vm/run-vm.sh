@@ -3,9 +3,9 @@
 #
 # run-vm.sh FLAVOUR SMP CPU [SCENARIO]
 #
-# One VM test by hand: FLAVOUR is 686 or 686-pae, SMP the number of virtual
-# CPUs, CPU a QEMU -cpu model, SCENARIO full (default) or repeat20 (see
-# init.sh).  Prints TAP; exits 0 when every check passed.  Example, from the
+# One VM test by hand: FLAVOUR is 686, 686-pae or rt-686-pae, SMP the
+# number of virtual CPUs, CPU a QEMU -cpu model, SCENARIO full (default) or
+# repeat20 (see init.sh).  Prints TAP; exits 0 when all passed.  From the
 # top of a built tree:
 #   tests/vm/run-vm.sh 686-pae 2 max repeat20
 set -euo pipefail
