@@ -297,6 +297,7 @@ lg_linux_prepare() {
 		exit 0
 	fi
 	dir=$LG_VM_OUT/$name
+	# shellcheck disable=SC2034 # the caller reads it
 	lg_linux_dir=$dir
 	mkdir -p "$dir"
 	echo "# $name: $flavour host kernel, Linux Guest $gk"
