@@ -18,7 +18,13 @@ static void do_shutdown(struct lg_cpu *cpu, u32 reason_gpa, u32 how)
 	char reason[LGUEST_SHUTDOWN_REASON_MAX];
 	unsigned long len;
 
+	/*
+	 * Linux's reboot path passes a NULL reason (guest-physical
+	 * 0x40000000): still a reboot, just without words.
+	 */
 	if (!lg_range_ok(lg, reason_gpa, 1)) {
+		if (how == LGUEST_SHUTDOWN_RESTART)
+			lg->restart = true;
 		kill_guest(lg, "SHUTDOWN with its reason at %#x, outside guest memory",
 			   reason_gpa);
 		return;
