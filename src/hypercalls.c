@@ -19,12 +19,12 @@ static void do_shutdown(struct lg_cpu *cpu, u32 reason_gpa, u32 how)
 	unsigned long len;
 
 	/*
-	 * Linux's reboot path passes a NULL reason (guest-physical
-	 * 0x40000000): still a reboot, just without words.
+	 * A reboot is a reboot whatever its reason says: Linux's passes a NULL
+	 * one (guest-physical 0x40000000), which we cannot read.
 	 */
+	if (how == LGUEST_SHUTDOWN_RESTART)
+		lg->restart = true;
 	if (!lg_range_ok(lg, reason_gpa, 1)) {
-		if (how == LGUEST_SHUTDOWN_RESTART)
-			lg->restart = true;
 		kill_guest(lg, "SHUTDOWN with its reason at %#x, outside guest memory",
 			   reason_gpa);
 		return;
@@ -35,8 +35,6 @@ static void do_shutdown(struct lg_cpu *cpu, u32 reason_gpa, u32 how)
 	memset(reason, 0, sizeof(reason));
 	if (lg_read(lg, reason, reason_gpa, len))
 		return;
-	if (how == LGUEST_SHUTDOWN_RESTART)
-		lg->restart = true;
 	kill_guest(lg, "CRASH: %s", reason);
 }
 
