@@ -90,6 +90,7 @@ typedef u32 lg_pte_t;
 struct lg_pgdir {
 	unsigned long gpgdir;	/* guest-physical address of its top level */
 	lg_pte_t *top;		/* our shadow: a page directory, or a PDPT */
+	unsigned int kernel_linked;	/* lg->kernel_tables when last linked */
 #ifdef CONFIG_X86_PAE
 	lg_pte_t *pmd[4];	/* the four PMD pages, allocated up front */
 #endif
@@ -170,6 +171,7 @@ struct lguest {
 	bool guest_pae;
 	/* Shadow PTE tables of its kernel mappings, one per slot (H380). */
 	lg_pte_t *kernel_ptes[1U << (32 - LG_PDE_SHIFT)];
+	unsigned int kernel_tables;	/* how many of those exist */
 
 	/* NULL while alive; then why it died.  The first reason wins. */
 	const char *dead;

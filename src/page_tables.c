@@ -164,6 +164,15 @@ static void link_kernel_tables(struct lguest *lg, struct lg_pgdir *pd)
 {
 	unsigned long va;
 
+	/*
+	 * A tree keeps its links until release_pgdir(), and shared tables
+	 * are only ever added: one linked since the last was added is done.
+	 * This runs on every NEW_PGTABLE, so that is the common case.
+	 */
+	if (pd->kernel_linked == lg->kernel_tables)
+		return;
+	pd->kernel_linked = lg->kernel_tables;
+
 	if (!kernel_slot(lg, ALIGN(lg->kernel_address, LG_PDE_SIZE)))
 		return;
 	for (va = ALIGN(lg->kernel_address, LG_PDE_SIZE);
@@ -192,6 +201,7 @@ static void release_pgdir(struct lguest *lg, struct lg_pgdir *pd)
 			release_pde(lg, va, pde);
 	}
 	pd->gpgdir = LG_NO_PGDIR;
+	pd->kernel_linked = 0;
 }
 
 /* Empty every shared table (for FLUSH_TLB(1)); free them when @free. */
@@ -206,6 +216,7 @@ static void release_kernel_tables(struct lguest *lg, bool free)
 		if (free) {
 			free_page((unsigned long)lg->kernel_ptes[i]);
 			lg->kernel_ptes[i] = NULL;
+			lg->kernel_tables--;
 		}
 	}
 }
@@ -226,8 +237,10 @@ static lg_pte_t *shadow_pte(struct lguest *lg, struct lg_pgdir *pd, u32 va,
 			ptes = alloc_table();
 			if (!ptes)
 				return NULL;
-			if (shared)
+			if (shared) {
 				*shared_table(lg, va) = ptes;
+				lg->kernel_tables++;
+			}
 		}
 		*pde = __pa(ptes) | PDE_SHADOW;
 	}
