@@ -359,12 +359,9 @@ static void *io_thread(void *arg)
 static uint32_t blk_cfg_read(void *dev, uint32_t off, unsigned int size)
 {
 	struct disk *d = dev;
-	uint32_t val = 0;
 
 	/* virtio_pci.c only passes accesses inside our BLK_CFG_SIZE bytes. */
-	while (size--)
-		val = val << 8 | d->cfg[off + size];
-	return val;
+	return cfg_bytes(d->cfg + off, size);
 }
 
 static void blk_cfg_write(void *dev, uint32_t off, unsigned int size, uint32_t val)

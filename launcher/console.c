@@ -82,12 +82,9 @@ static void write_out(struct console *con, const uint8_t *p, size_t len)
 static uint32_t console_cfg_read(void *dev, uint32_t off, unsigned int size)
 {
 	struct console *con = dev;
-	uint32_t val = 0;
 
 	/* virtio_pci.c only passes accesses that lie inside our CONSOLE_CFG_SIZE bytes. */
-	while (size--)
-		val = val << 8 | con->cfg[off + size];
-	return val;
+	return cfg_bytes(con->cfg + off, size);
 }
 
 /*> L600

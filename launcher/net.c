@@ -194,11 +194,8 @@ static void *rx_thread(void *arg)
 static uint32_t net_cfg_read(void *dev, uint32_t off, unsigned int size)
 {
 	struct net *n = dev;
-	uint32_t val = 0;
 
-	while (size--)
-		val = val << 8 | n->cfg[off + size];
-	return val;
+	return cfg_bytes(n->cfg + off, size);
 }
 
 static void net_cfg_write(void *dev, uint32_t off, unsigned int size, uint32_t val)

@@ -256,13 +256,9 @@ static bool touches_cfg_window(const struct pci_dev *d, unsigned int off, unsign
 
 static uint32_t cfg_read(struct pci_dev *d, unsigned int off, unsigned int size)
 {
-	uint32_t val = 0;
-
 	if (touches_cfg_window(d, off, size))
 		cfg_window_access(d, false);
-	while (size--)
-		val = val << 8 | d->cfg[off + size];
-	return val;
+	return cfg_bytes(d->cfg + off, size);
 }
 
 /* Each byte changes only where the write mask allows, as in real hardware. */

@@ -150,4 +150,17 @@ void vdev__needs_reset(struct vdev *vd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 uint8_t vdev__status(struct vdev *vd);
 
+/*
+ * SIZE (1, 2 or 4) bytes of a device's configuration space at BYTES, as
+ * the little-endian value the driver reads there.
+ */
+static inline uint32_t cfg_bytes(const uint8_t *bytes, unsigned int size)
+{
+	uint32_t val = 0;
+
+	while (size--)
+		val = val << 8 | bytes[size];
+	return val;
+}
+
 #endif /* LAUNCHER_VIRTIO_H */
