@@ -46,7 +46,8 @@ struct lg_state_page {
 	u32 host_cr3, guest_cr3, guest_ts;
 	/* Each pointer starts with padding, so the base is 4-byte aligned. */
 	struct lg_desc_ptr guest_gdt_desc, guest_idt_desc;
-	u8 pad1[LGS_GUEST_TSS - (LGS_GUEST_IDT_DESC - 2) - sizeof(struct lg_desc_ptr)];
+	u32 transit_cr3;
+	u8 pad1[LGS_GUEST_TSS - LGS_TRANSIT_CR3 - 4];
 	struct x86_hw_tss guest_tss;
 	u8 pad2[LGS_GUEST_GDT - LGS_GUEST_TSS - sizeof(struct x86_hw_tss)];
 	struct desc_struct guest_gdt[LGUEST_GDT_ENTRIES];
@@ -56,8 +57,16 @@ struct lg_state_page {
 struct lg_host_page {
 	u32 sp, cr0, cr4, cr2;
 	struct lg_desc_ptr gdt, idt;
-	u16 ldt;
-	u8 unused[PAGE_SIZE - LGH_LDT - 2];
+	u16 ldt, pad;
+	struct lg_desc_ptr transit_in_desc, transit_out_desc;
+	u32 host_pages, window_pages;
+	u32 host_exit, window_entry;
+	struct lg_desc_ptr guest_gdt_desc;
+	u8 pad1[LGH_TRANSIT_IN_IDT - (LGH_GUEST_GDT_DESC - 2) - sizeof(struct lg_desc_ptr)];
+	gate_desc transit_in_idt[LG_TRANSIT_GATES];
+	u8 pad2[LGH_TRANSIT_OUT_IDT - LGH_TRANSIT_IN_IDT - LG_TRANSIT_GATES * 8];
+	gate_desc transit_out_idt[LG_TRANSIT_GATES];
+	u8 unused[PAGE_SIZE - LGH_TRANSIT_OUT_IDT - LG_TRANSIT_GATES * 8];
 };
 
 struct lg_cpu_pages {
@@ -184,9 +193,10 @@ struct lguest {
 /* Labels in switcher.S: its page-aligned text, entry and trap stubs. */
 extern char lg_switcher_start[], lg_switcher_end[];
 extern char lg_switch_to_guest[], lg_trap_stubs[];
+extern char lg_enter_in_window[], lg_exit_on_host[];
 
-/* The Switcher's address, chosen by vmap() when the module loads. */
-extern unsigned long lg_switcher_addr;
+/* Where the Switcher's window starts in every Guest (run.c, H100). */
+extern unsigned long lg_window_base;
 /* The lowest address the Guest must leave alone (page-directory aligned). */
 extern unsigned long lg_switcher_reserve_base;
 
@@ -211,6 +221,7 @@ unsigned long lg_switcher_text_pfn(unsigned int i);
 unsigned int lg_switcher_text_count(void);
 unsigned long lg_switcher_text_addr(void);
 unsigned long lg_switcher_cpu_pfn(unsigned int cpu, unsigned int which);
+unsigned long lg_window_pages(void);
 
 /* page_tables.c: shadow page tables */
 int lg_pagetables_init(struct lguest *lg);

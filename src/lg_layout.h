@@ -14,8 +14,10 @@
 #define LG_PAGE_SIZE		4096
 
 /*
- * Each CPU owns three pages, side by side, at the same address in the Host
- * and (the first two) in every Guest that runs on that CPU:
+ * Each CPU owns three pages, side by side.  The Host sees them where vmap()
+ * put them; a Guest sees the first two, and the Switcher's text, in the
+ * "window": the same few pages at the very top of every Guest's address
+ * space, whatever CPU it runs on (see H100 in run.c for why two places):
  *
  *   page 0, the "regs page": the Guest may write it (ring 1 is supervisor
  *	as far as paging goes, so any writable mapping is Guest-writable).
@@ -24,12 +26,14 @@
  *	have written: see LGP_EVENTS for the one word the Switcher leaves
  *	there, and how it stays honest.
  *   page 1, the "state page": read-only to the Guest.  The Guest's GDT,
- *	IDT and TSS live here, and the one Host value the Switcher needs
- *	before it is back on the Host's page tables: the Host's %cr3.
+ *	IDT and TSS live here, and the two page-table roots the Switcher
+ *	loads before it can reach the host page on the way out.
  *   page 2, the "host page": never mapped in a Guest.  Everything else
  *	the Switcher saves of the Host (stack pointer, descriptor tables,
- *	control registers) waits here, out of the Guest's sight, and so does
- *	the Guest's %cr2, which is read after %cr3 is the Host's again.
+ *	control registers) waits here, out of the Guest's sight, and so do
+ *	the Guest's %cr2, which is read after %cr3 is the Host's again, and
+ *	the two small IDTs the Switcher uses while it is between the two
+ *	places (the "transit").
  */
 #define LG_CPU_PAGES	3
 
@@ -78,6 +82,7 @@
 /* Descriptor-table pointers are 6 bytes: a 2-byte limit, then the base. */
 #define LGS_GUEST_GDT_DESC 14
 #define LGS_GUEST_IDT_DESC 22
+#define LGS_TRANSIT_CR3	28	/* this CPU's transit page tables */
 #define LGS_GUEST_TSS	64	/* struct x86_hw_tss, 104 bytes */
 #define LGS_GUEST_GDT	256	/* 32 descriptors */
 #define LGS_GUEST_IDT	512	/* 256 gates */
@@ -91,6 +96,21 @@
 #define LGH_GDT		18
 #define LGH_IDT		26
 #define LGH_LDT		32	/* the Host's LDT selector (a 16-bit word) */
+#define LGH_TRANSIT_IN_DESC  38	/* the IDTs of the transit, see S150 */
+#define LGH_TRANSIT_OUT_DESC 46
+#define LGH_HOST_PAGES	52	/* these pages at their Host address */
+#define LGH_WINDOW_PAGES 56	/* ...and in the window */
+#define LGH_HOST_EXIT	60	/* lg_exit_on_host's Host address */
+#define LGH_WINDOW_ENTRY 64	/* lg_enter_in_window's window address */
+#define LGH_GUEST_GDT_DESC 70	/* the Guest's GDT at its Host address */
+/*
+ * The transit IDTs cover the 32 exception vectors.  The Switcher tells the
+ * three IDTs it can find loaded apart by where they start in their page:
+ * the Guest's at LGS_GUEST_IDT, these two at their offsets below.
+ */
+#define LGH_TRANSIT_IN_IDT  256
+#define LGH_TRANSIT_OUT_IDT 768
+#define LG_TRANSIT_GATES 32
 
 /* Selectors the Switcher runs with: GDT entries 10 and 11 in Host and Guest. */
 #define LG_CS_ENTRY	10

@@ -13,8 +13,9 @@
  * refills them.  A few shadow trees stay cached so that switching between
  * processes does not start from nothing.
  *
- * The top of the address space is ours: the Switcher's page-directory slots
- * point at per-CPU page tables that map its text and that CPU's two pages.
+ * The top of the address space is ours: the Switcher's window, the last
+ * page-directory slot, points at a per-CPU page table that maps its text
+ * and that CPU's two pages (H410).
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -735,146 +736,202 @@ void lg_set_pmd(struct lg_cpu *cpu, unsigned long gpmd, u32 idx)
 }
 
 /*> H410
- * The Switcher's own slots.  A Guest running on CPU n must see the Switcher
- * text (read-only), CPU n's regs page (writable) and state page (read-only),
- * and nothing else up there: no other CPU's pages, which would be a way to
- * write another CPU's ring-0 stack, and no host page.
+ * The Switcher's window (run.c, H100).  A Guest running on CPU n must see
+ * the Switcher text (read-only), CPU n's regs page (writable) and state
+ * page (read-only) at the top of its address space, and nothing else up
+ * there: no other CPU's pages, which would be a way to write another CPU's
+ * ring-0 stack, and no host page.
  *
- * These pages can fall in several page-directory slots, and which slots
- * depends on where the kernel put them.  So we take the union of the slots
- * any CPU's pages touch, and give every CPU a page table of its own for
- * every one of them, holding that CPU's pages and the text and nothing else.
- * Before each entry all of those slots of the current shadow tree are
- * pointed at the running CPU's tables: whichever CPU the tree last ran on,
- * none of its pages remain.
+ * The window is one page-directory slot, the last, at the same address on
+ * every CPU.  Each CPU has its own page table for that slot, holding the
+ * text and its own two pages, and before each entry the current shadow
+ * tree's slot is pointed at the running CPU's table: whichever CPU the tree
+ * last ran on, none of that CPU's pages remain.
  */
-static unsigned int nr_switcher_slots;
-static unsigned long *switcher_slot_va;	/* first address of each slot */
-static lg_pte_t **switcher_ptes;	/* [cpu * nr_switcher_slots + slot] */
+static lg_pte_t **window_ptes;		/* one page table for each CPU */
 
-/* The slot covering @va, adding it to the union if it is new. */
-static int switcher_slot(unsigned long va, bool add)
+#define PTE_TEXT	(PTE_PRESENT | PTE_ACCESSED)
+#define PTE_PAGE_RW	(PTE_PRESENT | PTE_RW | PTE_ACCESSED | PTE_DIRTY | pte_nx())
+#define PTE_PAGE_RO	(PTE_PRESENT | PTE_ACCESSED | pte_nx())
+
+static lg_pte_t page_pte(unsigned long pfn, lg_pte_t flags)
 {
+	return ((lg_pte_t)pfn << PAGE_SHIFT) | flags;
+}
+
+static int build_window(unsigned int cpu)
+{
+	unsigned long va = lg_window_base;
+	lg_pte_t *ptes = alloc_table();
 	unsigned int i;
 
-	va &= LG_PDE_MASK;
-	for (i = 0; i < nr_switcher_slots; i++)
-		if (switcher_slot_va[i] == va)
-			return i;
-	if (!add)
-		return -ENOENT;
-	switcher_slot_va[nr_switcher_slots] = va;
-	return nr_switcher_slots++;
+	if (!ptes)
+		return -ENOMEM;
+	window_ptes[cpu] = ptes;
+	for (i = 0; i < lg_switcher_text_count(); i++, va += PAGE_SIZE)
+		ptes[PTE_INDEX(va)] = page_pte(lg_switcher_text_pfn(i), PTE_TEXT);
+	ptes[PTE_INDEX(va)] = page_pte(lg_switcher_cpu_pfn(cpu, 0), PTE_PAGE_RW);
+	va += PAGE_SIZE;
+	ptes[PTE_INDEX(va)] = page_pte(lg_switcher_cpu_pfn(cpu, 1), PTE_PAGE_RO);
+	return 0;
 }
 
-static unsigned long switcher_cpu_page_va(unsigned int cpu, unsigned int which)
+/*> H420
+ * The transit tables.  The Switcher changes %cr3 with its next instruction
+ * still to fetch, so it can only go from one set of page tables to another
+ * that maps that instruction at the same address.  The Host's tables map
+ * the Switcher only at its Host address, the Guest's only in the window;
+ * each CPU's transit tables map both, and so connect the two:
+ *
+ *   - the text at its Host address and in the window (read-only),
+ *   - the CPU's three pages at their Host address and in the window
+ *     (writable: "ltr" marks the Guest's TSS busy in the state page; the
+ *     host page is in the window here, and only here, so that the way out
+ *     can read it before it is back in the Host's place).
+ *
+ * Nothing else: the Switcher runs on them for a few instructions each way,
+ * on the regs page's stack, with IDTs and a GDT in those pages (S100).
+ * The root is a page directory, or with PAE a PDPT whose last entry covers
+ * the top gigabyte, where all of it lies.  At most one table per page the
+ * Switcher uses, plus the directory for PAE.
+ */
+#define TRANSIT_MAX_TABLES	16
+
+struct lg_transit {
+	lg_pte_t *root;
+	lg_pte_t *tables[TRANSIT_MAX_TABLES];
+	unsigned int nr_tables;
+};
+
+static struct lg_transit *transits;
+
+static lg_pte_t *transit_table(struct lg_transit *t)
 {
-	return (unsigned long)lg_cpu_pages(cpu) + which * PAGE_SIZE;
+	lg_pte_t *table;
+
+	if (t->nr_tables == TRANSIT_MAX_TABLES)
+		return NULL;
+	table = alloc_table();
+	if (table)
+		t->tables[t->nr_tables++] = table;
+	return table;
 }
 
-/* Every slot the Switcher text or any CPU's Guest-visible pages touch. */
-static void collect_switcher_slots(void)
+/* The directory entry covering @va, creating the directory for PAE. */
+static lg_pte_t *transit_pde(struct lg_transit *t, unsigned long va)
 {
-	unsigned int cpu, i;
+#ifdef CONFIG_X86_PAE
+	lg_pte_t *pmd;
 
-	for (i = 0; i < lg_switcher_text_count(); i++)
-		switcher_slot(lg_switcher_text_addr() + i * PAGE_SIZE, true);
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		switcher_slot(switcher_cpu_page_va(cpu, 0), true);
-		switcher_slot(switcher_cpu_page_va(cpu, 1), true);
+	if (!(t->root[va >> 30] & PTE_PRESENT)) {
+		pmd = transit_table(t);
+		if (!pmd)
+			return NULL;
+		/* PDPT entries may hold only Present and the address. */
+		t->root[va >> 30] = __pa(pmd) | PTE_PRESENT;
 	}
+	pmd = table_of(t->root[va >> 30]);
+	return &pmd[(va >> LG_PDE_SHIFT) & (LG_PTRS_PER_PAGE - 1)];
+#else
+	return &t->root[va >> LG_PDE_SHIFT];
+#endif
 }
 
-static void map_switcher_page(unsigned int cpu, unsigned long va,
-			      unsigned long pfn, lg_pte_t flags)
+static int transit_map(struct lg_transit *t, unsigned long va,
+		       unsigned long pfn, lg_pte_t flags)
 {
-	lg_pte_t *ptes = switcher_ptes[cpu * nr_switcher_slots +
-				       switcher_slot(va, false)];
+	lg_pte_t *pde = transit_pde(t, va), *ptes;
 
-	ptes[PTE_INDEX(va)] = ((lg_pte_t)pfn << PAGE_SHIFT) | flags;
-}
-
-static int build_switcher_tables(unsigned int cpu)
-{
-	unsigned int i;
-
-	for (i = 0; i < nr_switcher_slots; i++) {
-		lg_pte_t *ptes = alloc_table();
-
+	if (!pde)
+		return -ENOMEM;
+	if (!(*pde & PTE_PRESENT)) {
+		ptes = transit_table(t);
 		if (!ptes)
 			return -ENOMEM;
-		switcher_ptes[cpu * nr_switcher_slots + i] = ptes;
+		*pde = __pa(ptes) | PTE_PRESENT | PTE_RW | PTE_ACCESSED;
 	}
-	for (i = 0; i < lg_switcher_text_count(); i++)
-		map_switcher_page(cpu, lg_switcher_text_addr() + i * PAGE_SIZE,
-				  lg_switcher_text_pfn(i),
-				  PTE_PRESENT | PTE_ACCESSED);
-	map_switcher_page(cpu, switcher_cpu_page_va(cpu, 0),
-			  lg_switcher_cpu_pfn(cpu, 0),
-			  PTE_PRESENT | PTE_RW | PTE_ACCESSED | PTE_DIRTY | pte_nx());
-	map_switcher_page(cpu, switcher_cpu_page_va(cpu, 1),
-			  lg_switcher_cpu_pfn(cpu, 1),
-			  PTE_PRESENT | PTE_ACCESSED | pte_nx());
+	table_of(*pde)[PTE_INDEX(va)] = page_pte(pfn, flags);
 	return 0;
+}
+
+static int build_transit(unsigned int cpu)
+{
+	struct lg_transit *t = &transits[cpu];
+	unsigned long host = (unsigned long)lg_cpu_pages(cpu);
+	unsigned long window = lg_window_pages();
+	unsigned int i;
+	int err = 0;
+
+	t->root = alloc_table();
+	if (!t->root)
+		return -ENOMEM;
+	for (i = 0; i < lg_switcher_text_count() && !err; i++) {
+		unsigned long pfn = lg_switcher_text_pfn(i);
+
+		err = transit_map(t, lg_switcher_text_addr() + i * PAGE_SIZE, pfn, PTE_TEXT) ?:
+		      transit_map(t, lg_window_base + i * PAGE_SIZE, pfn, PTE_TEXT);
+	}
+	for (i = 0; i < LG_CPU_PAGES && !err; i++) {
+		unsigned long pfn = lg_switcher_cpu_pfn(cpu, i);
+
+		err = transit_map(t, host + i * PAGE_SIZE, pfn, PTE_PAGE_RW) ?:
+		      transit_map(t, window + i * PAGE_SIZE, pfn, PTE_PAGE_RW);
+	}
+	lg_cpu_pages(cpu)->state.transit_cr3 = __pa(t->root);
+	return err;
+}
+
+static void free_transit(struct lg_transit *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr_tables; i++)
+		free_page((unsigned long)t->tables[i]);
+	free_page((unsigned long)t->root);
 }
 
 int lg_switcher_pte_init(void)
 {
-	unsigned int cpu, max_slots;
-	int err = -ENOMEM;
+	unsigned int cpu;
+	int err;
 
-	max_slots = lg_switcher_text_count() + 2 * nr_cpu_ids;
-	switcher_slot_va = kcalloc(max_slots, sizeof(*switcher_slot_va),
-				   GFP_KERNEL);
-	if (!switcher_slot_va)
-		return -ENOMEM;
-	collect_switcher_slots();
 #ifdef CONFIG_X86_PAE
 	/* The Switcher must live in the top gigabyte, where pmd[3] covers it. */
-	if (lg_switcher_reserve_base < 0xC0000000UL) {
-		err = -EINVAL;
-		goto fail;
-	}
+	if (lg_switcher_text_addr() < 0xC0000000UL ||
+	    (unsigned long)lg_cpu_pages(0) < 0xC0000000UL)
+		return -EINVAL;
 #endif
-	switcher_ptes = kcalloc(nr_cpu_ids * nr_switcher_slots,
-				sizeof(*switcher_ptes), GFP_KERNEL);
-	if (!switcher_ptes)
-		goto fail;
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		err = build_switcher_tables(cpu);
-		if (err)
-			goto fail;
-	}
-	return 0;
-fail:
-	lg_switcher_pte_exit();
+	window_ptes = kcalloc(nr_cpu_ids, sizeof(*window_ptes), GFP_KERNEL);
+	transits = kcalloc(nr_cpu_ids, sizeof(*transits), GFP_KERNEL);
+	err = window_ptes && transits ? 0 : -ENOMEM;
+	for (cpu = 0; cpu < nr_cpu_ids && !err; cpu++)
+		err = build_window(cpu) ?: build_transit(cpu);
+	if (err)
+		lg_switcher_pte_exit();
 	return err;
 }
 
 void lg_switcher_pte_exit(void)
 {
-	unsigned int i;
+	unsigned int cpu;
 
-	if (switcher_ptes)
-		for (i = 0; i < nr_cpu_ids * nr_switcher_slots; i++)
-			free_page((unsigned long)switcher_ptes[i]);
-	kfree(switcher_ptes);
-	kfree(switcher_slot_va);
-	switcher_ptes = NULL;
-	switcher_slot_va = NULL;
-	nr_switcher_slots = 0;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		if (window_ptes)
+			free_page((unsigned long)window_ptes[cpu]);
+		if (transits)
+			free_transit(&transits[cpu]);
+	}
+	kfree(window_ptes);
+	kfree(transits);
+	window_ptes = NULL;
+	transits = NULL;
 }
 
 void lg_map_switcher_in_guest(struct lg_cpu *cpu, int host_cpu)
 {
-	lg_pte_t **ptes = &switcher_ptes[host_cpu * nr_switcher_slots];
-	struct lg_pgdir *pd = cur_pgdir(cpu);
-	unsigned int i;
-
 	/* No user bit: Guest user mode never touches the Switcher. */
-	for (i = 0; i < nr_switcher_slots; i++)
-		*pde_slot(pd, switcher_slot_va[i]) = __pa(ptes[i]) |
-			PTE_PRESENT | PTE_RW | PTE_ACCESSED;
+	*pde_slot(cur_pgdir(cpu), lg_window_base) = __pa(window_ptes[host_cpu]) |
+		PTE_PRESENT | PTE_RW | PTE_ACCESSED;
 }
 
 unsigned long lg_shadow_cr3(struct lg_cpu *cpu)

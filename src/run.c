@@ -15,13 +15,13 @@
 #include <asm/fpu/api.h>
 #include "lg.h"
 
-unsigned long lg_switcher_addr;
+unsigned long lg_window_base;
 unsigned long lg_switcher_reserve_base;
 
 static unsigned int switcher_text_count;
 static struct page **switcher_cpu_pages;	/* LG_CPU_PAGES for each CPU */
 static struct page *switcher_filler;		/* spread_cpu_pages: the gaps */
-static void *switcher_text;		/* Host (and Guest) address of the text */
+static void *switcher_text;		/* Host address of the text */
 static void *switcher_data;		/* ...and of the per-CPU pages */
 static unsigned long switcher_cpu_stride;	/* bytes from one CPU's to the next */
 
@@ -51,29 +51,38 @@ struct lg_cpu_pages *lg_cpu_pages(int cpu)
 	return switcher_data + cpu * switcher_cpu_stride;
 }
 
-/* Address of the Switcher's copy of a symbol in switcher.S. */
-static unsigned long switcher_sym(const char *sym)
+/* Where a symbol of switcher.S is in the Host, and in the window. */
+static unsigned long host_sym(const char *sym)
 {
 	return (unsigned long)switcher_text + (sym - lg_switcher_start);
 }
 
+static unsigned long window_sym(const char *sym)
+{
+	return lg_window_base + (sym - lg_switcher_start);
+}
+
 /*> H100
- * The Switcher must sit at the same virtual address in the Host and in each
- * Guest, because it is running when %cr3 changes.
+ * The Switcher lives in two places.
  *
- * Its text is simply where the module loader put it: module memory is in
- * the vmalloc area, which every Host page directory maps, and it is already
- * executable.  Each Guest's shadow tables map those same pages read-only.
- * (We cannot make a second executable mapping: vmap() forces NX.)
+ * In the Host, its text is simply where the module loader put it (module
+ * memory is in the vmalloc area, which every Host page directory maps, and
+ * it is already executable), and the per-CPU pages are where vmap() puts
+ * them.  Each CPU has three (lg_layout.h).
  *
- * The per-CPU pages come from vmap(), which is what the kernel exports for
- * "map these pages at one address every page directory sees".  Each CPU has
- * three (lg_layout.h): a Guest on that CPU sees the first two, and nothing
- * of any other CPU's.
+ * In a Guest, the text and the running CPU's regs and state pages are the
+ * "window": the last pages below 4 GiB, the same address on every CPU and
+ * in every Guest.  That is where a Guest wants them, out of its way: the
+ * Host's addresses are in the middle of the kernel's vmalloc area, and a
+ * Guest that had to keep out of everything above them would lose a third
+ * of its lowmem on a 512 MiB Host (DESIGN.md).  It is also where the Host
+ * could not have them: its fixmap is there.
  *
- * Where all this lands is up to the kernel; the Guest only learns the lowest
- * page-directory boundary below it (lguest_data.reserve_mem) and keeps out
- * of everything above.
+ * So neither set of page tables maps the other's place, and the Switcher
+ * crosses over on a third: each CPU's transit tables (page_tables.c, H420)
+ * map the text and that CPU's pages in both places.  The Guest learns
+ * where the window's page-directory slot starts (lguest_data.reserve_mem)
+ * and keeps out of it; the Host's addresses are never in its tables.
  */
 static struct page **alloc_page_array(unsigned int n)
 {
@@ -131,6 +140,13 @@ static void *vmap_cpu_pages(void)
 	return addr;
 }
 
+static void unmap_switcher(void)
+{
+	vunmap(switcher_data);
+	__free_page(switcher_filler);
+	free_page_array(switcher_cpu_pages, LG_CPU_PAGES * nr_cpu_ids);
+}
+
 static int map_switcher(void)
 {
 	switcher_text = lg_switcher_start;
@@ -156,19 +172,19 @@ static int map_switcher(void)
 		return -ENOMEM;
 	}
 
-	lg_switcher_addr = min((unsigned long)switcher_text,
-			       (unsigned long)switcher_data);
-	lg_switcher_reserve_base = lg_switcher_addr & LG_PDE_MASK;
-	lg_entry.offset = switcher_sym(lg_switch_to_guest);
+	/* The window: the text, then one CPU's pages, ending at 4 GiB. */
+	lg_window_base = 0UL - (switcher_text_count + LG_CPU_PAGES) * PAGE_SIZE;
+	lg_switcher_reserve_base = lg_window_base & LG_PDE_MASK;
+	BUILD_BUG_ON(LG_CPU_PAGES * PAGE_SIZE > LG_PDE_SIZE / 2);
+	if (lg_switcher_reserve_base != (0UL - LG_PDE_SIZE)) {
+		pr_err("lguest: the Switcher's %u pages of text do not fit its window\n",
+		       switcher_text_count);
+		unmap_switcher();
+		return -EINVAL;
+	}
+	lg_entry.offset = host_sym(lg_switch_to_guest);
 	lg_entry.segment = LG_CS;
 	return 0;
-}
-
-static void unmap_switcher(void)
-{
-	vunmap(switcher_data);
-	__free_page(switcher_filler);
-	free_page_array(switcher_cpu_pages, LG_CPU_PAGES * nr_cpu_ids);
 }
 
 /* Page frames behind the Switcher's mappings, for the Guest's shadow tables. */
@@ -191,6 +207,12 @@ unsigned long lg_switcher_cpu_pfn(unsigned int cpu, unsigned int which)
 unsigned long lg_switcher_text_addr(void)
 {
 	return (unsigned long)switcher_text;
+}
+
+/* The window address of a CPU's regs page (the state page follows). */
+unsigned long lg_window_pages(void)
+{
+	return lg_window_base + switcher_text_count * PAGE_SIZE;
 }
 
 /*> H110
@@ -240,6 +262,22 @@ static void remove_host_segments(void)
 	}
 }
 
+/*
+ * Only a trap the Switcher takes itself (an NMI or machine check, or a
+ * fault, S300) pushes anything below the Guest's registers on the regs
+ * page, and what it pushes there is the Switcher's: return addresses in
+ * the Host's copy of its text among them.  The Guest can read that page,
+ * so it goes before the Guest runs again.
+ */
+#define LG_SWITCHER_STACK	512
+
+static void wipe_switcher_stack(struct lg_cpu_pages *pages)
+{
+	u8 *below_regs = pages->rp.unused + sizeof(pages->rp.unused);
+
+	memset(below_regs - LG_SWITCHER_STACK, 0, LG_SWITCHER_STACK);
+}
+
 static void check_layout(void)
 {
 	BUILD_BUG_ON(sizeof(struct lg_regs) != LGR_SIZE);
@@ -264,6 +302,20 @@ static void check_layout(void)
 	BUILD_BUG_ON(offsetof(struct lg_host_page, gdt.limit) != LGH_GDT);
 	BUILD_BUG_ON(offsetof(struct lg_host_page, idt.limit) != LGH_IDT);
 	BUILD_BUG_ON(offsetof(struct lg_host_page, ldt) != LGH_LDT);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, transit_in_desc.limit) !=
+		     LGH_TRANSIT_IN_DESC);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, transit_out_desc.limit) !=
+		     LGH_TRANSIT_OUT_DESC);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, host_pages) != LGH_HOST_PAGES);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, window_pages) != LGH_WINDOW_PAGES);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, host_exit) != LGH_HOST_EXIT);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, window_entry) != LGH_WINDOW_ENTRY);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, guest_gdt_desc.limit) !=
+		     LGH_GUEST_GDT_DESC);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, transit_in_idt) != LGH_TRANSIT_IN_IDT);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, transit_out_idt) != LGH_TRANSIT_OUT_IDT);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, transit_cr3) != LGS_TRANSIT_CR3);
+	BUILD_BUG_ON(LG_SWITCHER_STACK > LGP_REGS - 4);
 	BUILD_BUG_ON(sizeof(struct lg_host_page) != PAGE_SIZE);
 	BUILD_BUG_ON(LG_CR0_TS != X86_CR0_TS);
 	BUILD_BUG_ON(LG_CR4_GUEST_OFF != (X86_CR4_PGE | X86_CR4_SMAP | X86_CR4_UMIP));
@@ -281,22 +333,47 @@ static void check_layout(void)
 
 /*
  * What never changes in a CPU's pages, whoever runs there: the ring-0 stack
- * in its TSS and where its GDT and IDT are.
+ * in its TSS, where its GDT and IDT are, and what the Switcher needs to
+ * cross between the Host's place and the window (S100, S200).
  */
+static void set_transit_idt(gate_desc *idt, struct lg_desc_ptr *desc)
+{
+	unsigned long stubs = host_sym(lg_trap_stubs);
+	unsigned int v;
+
+	/* Every exception vector, into the stubs at their Host address. */
+	for (v = 0; v < LG_TRANSIT_GATES; v++)
+		pack_gate(&idt[v], GATE_INTERRUPT, stubs + v * LG_STUB_SIZE,
+			  0, 0, LG_CS);
+	desc->limit = LG_TRANSIT_GATES * sizeof(gate_desc) - 1;
+	desc->base = (unsigned long)idt;
+}
+
 static void init_cpu_pages(struct lg_cpu_pages *pages)
 {
 	struct lg_state_page *state = &pages->state;
+	struct lg_host_page *host = &pages->host;
+	unsigned long window = lg_window_pages();
 
-	/* Traps into ring 0 land at the top of the regs page. */
-	state->guest_tss.sp0 = (unsigned long)&pages->rp + PAGE_SIZE;
+	/* Traps into ring 0 land at the top of the regs page, in the window. */
+	state->guest_tss.sp0 = window + PAGE_SIZE;
 	state->guest_tss.ss0 = LG_DS;
 	/* No I/O bitmap: every port access from the Guest faults. */
 	state->guest_tss.io_bitmap_base = sizeof(state->guest_tss);
 
 	state->guest_gdt_desc.limit = sizeof(state->guest_gdt) - 1;
-	state->guest_gdt_desc.base = (unsigned long)state->guest_gdt;
+	state->guest_gdt_desc.base = window + LGP_STATE + LGS_GUEST_GDT;
 	state->guest_idt_desc.limit = sizeof(state->guest_idt) - 1;
-	state->guest_idt_desc.base = (unsigned long)state->guest_idt;
+	state->guest_idt_desc.base = window + LGP_STATE + LGS_GUEST_IDT;
+
+	host->guest_gdt_desc.limit = sizeof(state->guest_gdt) - 1;
+	host->guest_gdt_desc.base = (unsigned long)state->guest_gdt;
+	set_transit_idt(host->transit_in_idt, &host->transit_in_desc);
+	set_transit_idt(host->transit_out_idt, &host->transit_out_desc);
+	host->host_pages = (unsigned long)pages;
+	host->window_pages = window;
+	host->host_exit = host_sym(lg_exit_on_host);
+	host->window_entry = window_sym(lg_enter_in_window);
 }
 
 int lg_switcher_init(void)
@@ -315,8 +392,8 @@ int lg_switcher_init(void)
 		unmap_switcher();
 		return err;
 	}
-	pr_info("lguest: Switcher at %#lx, Guests must stay below %#lx\n",
-		lg_switcher_addr, lg_switcher_reserve_base);
+	pr_info("lguest: the Switcher's window is at %#lx, Guests must stay below %#lx\n",
+		lg_window_base, lg_switcher_reserve_base);
 	return 0;
 }
 
@@ -361,9 +438,8 @@ static void copy_tables(struct lg_cpu *cpu, struct lg_cpu_pages *pages)
 	lg_copy_gdt(cpu, gdt);
 	gdt[LG_CS_ENTRY] = lg_host_cs;
 	gdt[LG_DS_ENTRY] = lg_host_ds;
-	write_tss_descriptor(gdt, (unsigned long)&pages->state.guest_tss);
-	lg_copy_idt(cpu, pages->state.guest_idt,
-		    switcher_sym(lg_trap_stubs));
+	write_tss_descriptor(gdt, lg_window_pages() + LGP_STATE + LGS_GUEST_TSS);
+	lg_copy_idt(cpu, pages->state.guest_idt, window_sym(lg_trap_stubs));
 	cpu->tables_changed = false;
 }
 
@@ -480,6 +556,8 @@ bool lg_run_guest_once(struct lg_cpu *cpu)
 	 * half-loaded registers, and only its trap number is ours.
 	 */
 	ran = !(pages->rp.regs.trapnum & LG_TRAP_ABORTED);
+	if (events || (pages->rp.regs.trapnum & (LG_TRAP_ABORTED | LG_TRAP_SWITCHER)))
+		wipe_switcher_stack(pages);
 	if (ran) {
 		cpu->regs = pages->rp.regs;
 		cpu->cr2 = pages->host.cr2;

@@ -3,29 +3,45 @@
  * Moving a CPU from the Host kernel into a ring-1 Guest
  * and back again.
  *
- * This text runs where the module loader put it, and the same pages are
- * mapped at the same virtual address in every Guest (page_tables.c), so the
- * code below keeps running while %cr3 changes under it.  It has a section
- * of its own, page-aligned and padded to whole pages, so that what the
- * Guest can see of the module is exactly this file.  It uses no absolute
- * addresses of its own, only relative jumps, offsets from %eax (which always
- * points at this CPU's pages) and values that C code stored in those pages,
- * so it would run unchanged from any other mapping.
+ * This text lives in two places at once.  The Host runs it where the module
+ * loader put it; a Guest has it in its "window", the last few pages below
+ * 4 GiB, together with the running CPU's regs and state pages (run.c, H100).
+ * Neither place is mapped in the other's page tables, so the Switcher
+ * crosses over on a third set, this CPU's "transit" tables, which map the
+ * text and the CPU's pages in both places and nothing else:
  *
- * The order of every step matters, and the comments say why.  Three rules
- * drive most of them:
- *  - An NMI can arrive at any instruction.  Whatever IDT is loaded must lead
- *    to a handler that can run with whatever GDT and stack are loaded.
+ *   Host tables        transit tables           Guest tables
+ *   (Host address) --> (both addresses) -jmp--> (window address)
+ *
+ * and the same way back.  The code uses no absolute address of its own,
+ * only relative jumps, offsets from %eax (which always points at this CPU's
+ * pages, in whichever place we are running) and values that C code stored
+ * in those pages, so it runs unchanged in either place.
+ *
+ * The order of every step matters, and the comments say why.  The rules
+ * behind most of them:
+ *  - An NMI can arrive at any instruction.  At every instruction the IDT,
+ *    the GDT, the code its gates lead to and the stack must all be mapped
+ *    in the page tables loaded then, and the handler must be one that can
+ *    run with them.  Three IDTs of ours take turns: the transit IDTs (in
+ *    the host page, gates into the Host-address text) on either side of
+ *    the Host's tables, and the Guest's (in the state page, gates into the
+ *    window) on the Guest's side.
  *  - The Host's IDT gates name the Host's code segment, which means nothing
- *    in a Guest's GDT; our own gates name LG_CS, which is the same flat ring-0
- *    segment in both GDTs.  So: the Guest IDT goes in before the Guest GDT,
- *    and the Host GDT comes back before the Host IDT.
+ *    in a Guest's GDT; our own gates name LG_CS, which is the same flat
+ *    ring-0 segment in every GDT.  So: our IDT goes in before the Guest
+ *    GDT, and the Host GDT comes back before the Host IDT.
  *  - "ltr" sets the busy bit in the descriptor it loads, so it needs a
  *    writable GDT and a descriptor that is not busy yet.  The Host runs on
  *    its writable ("direct") GDT while a Guest is out, see run.c.
  *  - The Host's own handlers never run on the regs page: the Host stack
  *    is in %esp whenever the Host's IDT is loaded.  Our few instructions
- *    of NMI handling are all that ever runs on the regs page in ring 0.
+ *    of NMI handling are all that ever runs on the regs page in ring 0,
+ *    and run.c wipes whatever they and the CPU pushed there before the
+ *    Guest runs again.
+ *  - Global TLB entries survive a %cr3 load.  The Host's own (its fixmap
+ *    lies where the window is) go when CR4.PGE goes, before we first touch
+ *    the window.
  */
 #include <asm/segment.h>
 #include "lg_layout.h"
@@ -43,8 +59,9 @@ lg_switcher_start:
  * Entering the Guest.  run_switcher() in run.c did "pushfl" and then
  * "lcall" to here, so the Host stack already looks like an interrupt frame
  * (eflags, cs, eip): one "iret" takes us home.  %eax points to this CPU's
- * pages, into which C has copied the Guest's registers, GDT, IDT and TSS,
- * and the control register values it should run with.  Interrupts are off.
+ * pages at their Host address; C has copied the Guest's registers, GDT, IDT
+ * and TSS into them, and the control register values it should run with.
+ * Interrupts are off.
  */
 	.globl	lg_switch_to_guest
 lg_switch_to_guest:
@@ -74,23 +91,24 @@ lg_switch_to_guest:
 
 	/*
 	 * The C code left its own values in these.  An NMI on the regs page
-	 * (S300) pushes %ecx there, where the Guest can read it later: clear
-	 * what we do not need, so that only values the Guest may know ride
-	 * along.  (%edx holds nothing of the Host's once we reach the regs
-	 * page; %eax points at pages the Guest sees anyway.)
+	 * (S300) pushes %ecx there; run.c wipes it afterwards, but hold
+	 * nothing there that needs wiping in the first place.
 	 */
 	xorl	%ebx, %ebx
 	xorl	%ecx, %ecx
 	xorl	%esi, %esi
 	xorl	%edi, %edi
 
-	lidt	STATE(LGS_GUEST_IDT_DESC)
 	/*
-	 * From here to the "iret" an NMI or machine check lands in our stub,
-	 * which cancels the entry (S300): nothing below needs undoing by hand.
+	 * From here to the "iret" an NMI or machine check cancels the entry
+	 * (S300): whatever we loaded so far is simply reloaded with the
+	 * Host's values on the way home.  First the IDT of the way in, and
+	 * the Guest's GDT where the Host's tables and the transit tables both
+	 * reach it; the Host's GDT is in neither the transit tables nor the
+	 * Guest's.
 	 */
-lg_entry_window:
-	lgdt	STATE(LGS_GUEST_GDT_DESC)
+	lidt	HOST(LGH_TRANSIT_IN_DESC)
+	lgdt	HOST(LGH_GUEST_GDT_DESC)
 
 	/*
 	 * No LDT in the Guest.  The Launcher may have one (modify_ldt), and
@@ -100,15 +118,13 @@ lg_entry_window:
 	xorl	%edx, %edx
 	lldt	%dx
 
-	/* The Guest TSS: its ring-0 stack is the top of the regs page. */
-	movl	$LG_TSS_SEL, %edx
-	ltr	%dx
-
 	/*
 	 * The Guest's CR0 and CR4 are the Host's with the bits lg_layout.h
 	 * names changed (TS from the Guest, no PGE, SMAP or UMIP).  We write
 	 * them here rather than through the kernel's helpers because SMAP and
 	 * UMIP are pinned bits there: clearing them from C would warn.
+	 * Clearing PGE also flushes the Host's global TLB entries, among them
+	 * those at the window's addresses.
 	 */
 	movl	HOST(LGH_CR0), %edx
 	andl	$~LG_CR0_TS, %edx
@@ -119,12 +135,36 @@ lg_entry_window:
 	movl	%edx, %cr4
 
 	/*
-	 * Last, the Guest's shadow page tables.  They map these pages too,
-	 * but not the host page: from here on only the regs and state pages
-	 * can be touched.
+	 * Onto the transit tables, and first onto a stack they map: the regs
+	 * page, at its Host address for now.
+	 */
+	leal	LGP_REGS(%eax), %esp
+	movl	STATE(LGS_TRANSIT_CR3), %edx
+	movl	%edx, %cr3
+
+	/* Over to the window: text, pages and stack. */
+	movl	HOST(LGH_WINDOW_ENTRY), %edx
+	movl	HOST(LGH_WINDOW_PAGES), %eax
+	leal	LGP_REGS(%eax), %esp
+	jmp	*%edx
+
+	.globl	lg_enter_in_window
+lg_enter_in_window:
+	lidt	STATE(LGS_GUEST_IDT_DESC)
+	/* From here on an NMI comes through the window's stubs (S300). */
+lg_entry_window:
+	lgdt	STATE(LGS_GUEST_GDT_DESC)
+
+	/* The Guest TSS: its ring-0 stack is the top of the regs page. */
+	movl	$LG_TSS_SEL, %edx
+	ltr	%dx
+
+	/*
+	 * Last, the Guest's shadow page tables.  They map the window too, but
+	 * not the host page: from here on only the regs and state pages can
+	 * be touched.
 	 */
 	movl	STATE(LGS_GUEST_CR3), %edx
-	leal	LGP_REGS(%eax), %esp
 	movl	%edx, %cr3
 
 	/* The Guest's registers are on our stack, in struct lg_regs order. */
@@ -147,10 +187,10 @@ lg_entry_iret:
 /*> S200
  * Every trap, fault and interrupt that happens while a Guest runs (except
  * the trap gates the Guest handles itself, see interrupts.c) comes here
- * through one of the 256 stubs at the end of this file.  Each pushed an
- * error code (or a 0 where the CPU pushes none) and its vector, so the
- * stack holds: trapnum, errcode, eip, cs, eflags, and because the Guest
- * never runs in ring 0, also esp and ss.
+ * through one of the 256 stubs at the end of this file, in the window.
+ * Each pushed an error code (or a 0 where the CPU pushes none) and its
+ * vector, so the stack holds: trapnum, errcode, eip, cs, eflags, and
+ * because the Guest never runs in ring 0, also esp and ss.
  */
 lg_trap_common:
 	/* Did the trap interrupt the Guest, or this code?  Look at the CS. */
@@ -172,7 +212,8 @@ lg_trap_common:
 lg_exit_to_host:
 	/*
 	 * %esp points at a complete struct lg_regs at the top of the regs
-	 * page.  Our data segment is whatever the Guest had: load a flat one.
+	 * page, in the window or (a cancelled entry) at its Host address.
+	 * Our data segment is whatever the Guest had: load a flat one.
 	 */
 	movl	$LG_DS, %eax
 	movl	%eax, %ds
@@ -180,7 +221,27 @@ lg_exit_to_host:
 	movl	%esp, %eax
 	subl	$LGP_REGS, %eax
 
-	/* Host page tables first: the Host's GDT, IDT and stack live there. */
+	/*
+	 * The transit tables reach both places: move text, pages and stack
+	 * to their Host addresses, the stack in one instruction.
+	 */
+	movl	STATE(LGS_TRANSIT_CR3), %edx
+	movl	%edx, %cr3
+	movl	HOST(LGH_HOST_EXIT), %edx
+	movl	HOST(LGH_HOST_PAGES), %eax
+	leal	LGP_REGS(%eax), %esp
+	jmp	*%edx
+
+	.globl	lg_exit_on_host
+lg_exit_on_host:
+	/*
+	 * The Guest's GDT and IDT are at window addresses, which the Host's
+	 * tables do not map: put in the Host-address GDT and the way-out IDT.
+	 */
+	lgdt	HOST(LGH_GUEST_GDT_DESC)
+	lidt	HOST(LGH_TRANSIT_OUT_DESC)
+
+	/* Host page tables: the Host's GDT, IDT and stack live there. */
 	movl	STATE(LGS_HOST_CR3), %edx
 	movl	%edx, %cr3
 
@@ -193,7 +254,7 @@ lg_exit_to_host:
 	 */
 	movl	HOST(LGH_SP), %esp
 
-	/* The host page is mapped again.  Keep the fault address there. */
+	/* Keep the fault address in the host page. */
 	movl	%cr2, %edx
 	movl	%edx, HOST(LGH_CR2)
 	movl	HOST(LGH_CR4), %edx
@@ -285,20 +346,22 @@ lg_deliver_to_host:
 	lret
 
 /*> S300
- * A trap taken in ring 0 came from the Switcher itself: the Guest IDT was
- * loaded but we had not yet left (or not yet reached) the Guest.
+ * A trap taken in ring 0 came from the Switcher itself, through one of our
+ * three IDTs: the way-in transit IDT, the Guest's, or the way-out transit
+ * IDT.  Which one tells us where this CPU's pages are (its base, minus its
+ * offset in its page) and, for an NMI or machine check, what to do.
  *
  * NMIs and machine checks are the Host's, and the Host must get every one.
- * We cannot run its handler from here, with the Guest's tables loaded, so:
- *  - on the way in (lg_entry_window to lg_entry_iret) we give up entering
- *    and go home at once with LG_TRAP_ABORTED | vector, which runs the
- *    Host's handler for it as soon as the Host's IDT is back.  Whatever we
- *    loaded so far is simply reloaded with the Host's values.
- *  - on the way out, the exit is already under way: we note the event in
- *    the regs page (LGP_EVENTS), set NT in the flags we return to, and
- *    let the exit finish; S200 sees NT and run.c raises the event.
- * We find this CPU's pages through the IDT base, which is always ours here,
- * and touch memory only through %ss, which is flat in every case.  This
+ * We cannot run its handler from here, with our tables loaded, so:
+ *  - on the way in (the way-in IDT, or the Guest's from lg_entry_window to
+ *    lg_entry_iret) we give up entering and go home at once with
+ *    LG_TRAP_ABORTED | vector, which runs the Host's handler for it as
+ *    soon as the Host's IDT is back.
+ *  - on the way out (the Guest's IDT anywhere else, or the way-out IDT),
+ *    the exit is already under way: we note the event in the regs page
+ *    (LGP_EVENTS), set NT in the flags we return to, and let the exit
+ *    finish; S200 sees NT and run.c raises the event.
+ * We touch memory only through %ss, which is flat in every case.  This
  * runs on the Host stack or on the regs page; on the regs page the deepest
  * it goes is a trap frame (72 bytes) plus an NMI and a machine check on top
  * (5 words each, and the 3 we push), far from the page's bottom word.
@@ -309,63 +372,74 @@ lg_deliver_to_host:
  * normal way home with a trap number that tells the Host what happened.
  */
 lg_trap_in_switcher:
-	cmpl	$2, (%esp)
+	/* Stack: eax, ecx, edx, then vector, errcode, eip, cs, eflags. */
+	pushl	%edx
+	pushl	%ecx
+	pushl	%eax
+
+	/* This CPU's pages, from the IDT's base; %ecx says which IDT. */
+	pushl	%eax
+	pushl	%eax
+	sidt	2(%esp)
+	popl	%eax
+	popl	%eax
+	movl	%eax, %ecx
+	andl	$(LG_PAGE_SIZE - 1), %ecx
+	cmpl	$LGH_TRANSIT_IN_IDT, %ecx
+	je	1f
+	cmpl	$LGH_TRANSIT_OUT_IDT, %ecx
+	je	2f
+	subl	$(LGP_STATE + LGS_GUEST_IDT), %eax
+	jmp	3f
+1:	subl	$(LGP_HOST + LGH_TRANSIT_IN_IDT), %eax
+	jmp	3f
+2:	subl	$(LGP_HOST + LGH_TRANSIT_OUT_IDT), %eax
+3:
+	cmpl	$2, %ss:12(%esp)
 	je	lg_host_event
-	cmpl	$18, (%esp)
+	cmpl	$18, %ss:12(%esp)
 	je	lg_host_event
 
 lg_switcher_fault:
-	subl	$8, %esp
-	sidt	2(%esp)
-	movl	%ss:4(%esp), %eax
-	subl	$(LGP_STATE + LGS_GUEST_IDT), %eax
-	movl	%ss:8(%esp), %edx		/* the vector */
+	movl	%ss:12(%esp), %edx		/* the vector */
 	orl	$LG_TRAP_SWITCHER, %edx
 	movl	%edx, %ss:REGS(LGR_TRAPNUM)
 	leal	LGP_REGS(%eax), %esp
 	jmp	lg_exit_to_host
 
 lg_host_event:
-	/* Stack: eax, edx, ecx, then vector, errcode, eip, cs, eflags. */
-	pushl	%edx
-	pushl	%ecx
-	pushl	%eax
+	cmpl	$LGH_TRANSIT_IN_IDT, %ecx
+	je	lg_entry_abort
+	cmpl	$LGH_TRANSIT_OUT_IDT, %ecx
+	je	lg_note_event
 
-	/* This CPU's pages, from the IDT base. */
-	pushl	%eax
-	pushl	%eax
-	sidt	2(%esp)
-	popl	%eax
-	popl	%eax
-	subl	$(LGP_STATE + LGS_GUEST_IDT), %eax
-
-	/* Where were we?  Compare the EIP with our own labels. */
-	call	3f
-3:	popl	%ecx
+	/* The Guest's IDT.  Where were we?  Compare the EIP with our labels. */
+	call	4f
+4:	popl	%ecx
 	movl	%ss:20(%esp), %edx
 	subl	%ecx, %edx
-	addl	$(3b - lg_entry_window), %edx
+	addl	$(4b - lg_entry_window), %edx
 	cmpl	$(lg_entry_iret - lg_entry_window), %edx
 	jbe	lg_entry_abort
 
+lg_note_event:
 	/* On the way out: note it, and mark the flags we return to. */
 	movl	$LG_EVENT_NMI, %edx
 	cmpl	$2, %ss:12(%esp)
-	je	4f
+	je	5f
 	movl	$LG_EVENT_MCE, %edx
-4:	btsl	$LG_EFLAGS_NT_BIT, %ss:28(%esp)
-	jc	5f
+5:	btsl	$LG_EFLAGS_NT_BIT, %ss:28(%esp)
+	jc	6f
 	/* First event since the Guest stopped: what is there is the Guest's. */
 	movl	$0, %ss:LGP_EVENTS(%eax)
-5:	orl	%edx, %ss:LGP_EVENTS(%eax)
+6:	orl	%edx, %ss:LGP_EVENTS(%eax)
 	popl	%eax
 	popl	%ecx
 	popl	%edx
 	/*
 	 * Leave nothing of what we pushed behind us: on the regs page the
-	 * Guest would read it.  (What the exit path and the entry hold in
-	 * these registers while on the regs page is the Guest's or zero
-	 * already; this is the belt to those braces.)
+	 * Guest could read it.  (run.c wipes the regs page's stack after
+	 * every exit as well; this is the belt to those braces.)
 	 */
 	movl	$0, %ss:-4(%esp)
 	movl	$0, %ss:-8(%esp)

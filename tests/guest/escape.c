@@ -3,22 +3,25 @@
  * escape.c - the ways out of a Guest that the Host must keep shut.
  *
  * The Host shares the top of our address space with us (everything at or
- * above 4 GiB - lguest_data.reserve_mem): the Switcher's text, read-only,
- * and this CPU's two pages.  "sidt" (UMIP is off for us) finds them: the
- * IDT sits at offset 512 of the read-only state page, the GDT at 256 and
- * the TSS at 64, and the writable regs page, the ring-0 trap stack, is the
- * page just below.  Nothing else may be mapped up there, no word the Host
- * leaves in those pages may tell us where the Host kernel lives, and
- * nothing we write into the regs page may make the Host act.
+ * above 4 GiB - lguest_data.reserve_mem): the Switcher's window, with its
+ * text, read-only, and the running CPU's two pages, at the same addresses
+ * on every CPU.  "sidt" (UMIP is off for us) finds them: the IDT sits at
+ * offset 512 of the read-only state page, the GDT at 256 and the TSS at
+ * 64, and the writable regs page, the ring-0 trap stack, is the page just
+ * below.  Nothing else may be mapped up there, no word the Host leaves in
+ * those pages may tell us where the Host kernel lives, and nothing we
+ * write into the regs page may make the Host act.
  *
  * Below the Switcher, the shadow page tables must stay one view of our
  * memory however many trees cache it, and honour what our entries forbid.
  * The descriptor tables the Host loads for us must not let a far transfer
  * reach its ring-0 segments or its TSS.
  *
- * Checks that touch the Switcher's pages read sidt before and after and
- * try again when it changed: between two exits the Host may move us to
- * another CPU, whose pages sit elsewhere.
+ * Between two exits the Host may move us to another CPU, whose pages then
+ * take the window's place.  Which CPU's they are we tell by a word the
+ * state page holds for the Switcher (the root of that CPU's transit page
+ * tables): checks that must see one CPU's pages throughout read it before
+ * and after and try again when it changed.
  */
 #include "lib/libguest.h"
 #include "lib/hcall.h"
@@ -29,6 +32,7 @@
 #include "tests.h"
 
 /* The state page, by offset; the regs page is the page below it. */
+#define STATE_TRANSIT_CR3	28	/* differs from CPU to CPU */
 #define STATE_TSS		64
 #define STATE_TSS_SP1		(STATE_TSS + 12)	/* our own ring-1 stack */
 #define STATE_GDT		256
@@ -45,15 +49,7 @@
 #define HOST_DS_SEL		0x58
 #define HOST_TSS_SEL		0x80
 
-/*
- * With spread_cpu_pages=1 the Host puts CPU n's pages 4 MiB * n above CPU
- * 0's, so that no two CPUs share a page-directory entry.  We look that far
- * either side of ours for pages that must not be there.
- */
-#define CPU_SPREAD		0x400000u
-#define CPU_SPREAD_MAX		7
-
-/* How often a step is retried because sidt changed under it. */
+/* How often a step is retried because we moved to another CPU under it. */
 #define MOVE_TRIES		8
 
 #define TIMER_VECTOR		(LGUEST_IRQ_BASE + LGUEST_TIMER_IRQ)
@@ -110,6 +106,15 @@ static struct cpu_pages pages_of(u32 idt)
 static u32 switcher_base(void)
 {
 	return 0u - READ_ONCE(lguest_data.reserve_mem);
+}
+
+/* Which host CPU's pages are in the window now (0 if we cannot tell). */
+static u32 cpu_now(void)
+{
+	u32 id = 0;
+
+	probe_read(pages_of(idt_base()).state + STATE_TRANSIT_CR3, &id);
+	return id;
 }
 
 static bool in_switcher(u32 va)
@@ -381,12 +386,12 @@ static bool copy_cpu_pages(struct cpu_pages *pages)
 	unsigned int i;
 
 	for (i = 0; i < MOVE_TRIES; i++) {
-		u32 idt = idt_base();
+		u32 cpu = cpu_now();
 
-		*pages = pages_of(idt);
+		*pages = pages_of(idt_base());
 		if (copy_words(regs_copy, pages->regs, ARRAY_SIZE(regs_copy)) &&
 		    copy_words(state_copy, pages->state, ARRAY_SIZE(state_copy)) &&
-		    idt_base() == idt)
+		    cpu_now() == cpu)
 			return true;
 	}
 	report_info("could not read this CPU's pages (last fault: vector %d, cr2 %#x)",
@@ -446,10 +451,10 @@ static void test_regs_scribble(void)
 		u32 pattern = round < SCRIBBLE_ROUNDS ? patterns[round % ARRAY_SIZE(patterns)] : 0;
 
 		for (i = 0; i < MOVE_TRIES; i++) {
-			u32 idt = idt_base();
+			u32 cpu = cpu_now();
 
-			if (fill_words(pages_of(idt).regs, pattern, PAGE_SIZE / 4) &&
-			    idt_base() == idt)
+			if (fill_words(pages_of(idt_base()).regs, pattern, PAGE_SIZE / 4) &&
+			    cpu_now() == cpu)
 				break;
 		}
 		if (i == MOVE_TRIES)
@@ -470,8 +475,9 @@ static void test_regs_scribble(void)
 struct scan {
 	unsigned int pages, mapped, writable, other_faults;
 	unsigned int stray_writable;	/* writable, and not the regs page of the CPU we were on */
-	unsigned int stray_near;	/* mapped 4 MiB * k away from that CPU's pages */
-	unsigned int retried, near_looks;
+	unsigned int stray_mapped;	/* mapped, and neither text nor that CPU's pages */
+	unsigned int stale_regs;	/* the regs page did not hold our last exit's registers */
+	unsigned int retried, window_looks;
 	bool own_regs_rw, own_state_ro;
 	unsigned int listed;
 	u32 list[MAX_LISTED];		/* mapped pages, with 1 for writable */
@@ -480,32 +486,28 @@ struct scan {
 static struct {
 	u32 text[MAX_TEXT_PAGES];
 	unsigned int nr_text;
-	u32 cpus[MAX_CPUS];		/* the IDT bases we have run with */
+	u32 cpus[MAX_CPUS];		/* the CPUs (cpu_now()) we have run on */
 	unsigned int nr_cpus;
-	u32 last_idt;
+	u32 last_cpu;
 	unsigned int moves;
-	unsigned int looks_after_move;	/* look_near() calls since the first move */
-	unsigned int near_told;
+	unsigned int looks_after_move;	/* look_window() calls since the first move */
 } seen;
 
-static void note_cpu(u32 idt)
+static void note_cpu(u32 cpu)
 {
 	unsigned int i;
 
-	if (seen.last_idt && idt != seen.last_idt)
+	if (seen.last_cpu && cpu != seen.last_cpu)
 		seen.moves++;
-	seen.last_idt = idt;
+	seen.last_cpu = cpu;
 	for (i = 0; i < seen.nr_cpus; i++)
-		if (seen.cpus[i] == idt)
+		if (seen.cpus[i] == cpu)
 			return;
 	if (seen.nr_cpus < MAX_CPUS)
-		seen.cpus[seen.nr_cpus++] = idt;
+		seen.cpus[seen.nr_cpus++] = cpu;
 }
 
-/*
- * The Switcher text, wherever it is: the pages the Host's gates in our IDT
- * point into.  A text page may lie 4 MiB * k from our pages by chance.
- */
+/* The Switcher text: the pages the Host's gates in our IDT point into. */
 static void find_text(void)
 {
 	u32 idt = idt_base(), lo, hi, page;
@@ -535,50 +537,36 @@ static bool is_text(u32 va)
 	return false;
 }
 
-static bool near_own(u32 va, const struct cpu_pages *own)
-{
-	unsigned int k;
-
-	for (k = 1; k <= CPU_SPREAD_MAX; k++) {
-		u32 d = k * CPU_SPREAD;
-
-		if (va == own->regs + d || va == own->regs - d ||
-		    va == own->state + d || va == own->state - d)
-			return true;
-	}
-	return false;
-}
-
 /* One page: mapped?  Writable (we write back the byte we read)? */
 static void scan_page(u32 va, struct scan *s)
 {
 	struct cpu_pages own;
 	bool mapped, writable;
 	unsigned int tries = 0;
-	u32 idt;
+	u32 cpu;
 	u8 byte = 0;
 
 	/*
-	 * The IDT base before the read, between read and write, and after
-	 * must agree: a fault on either access is an exit, after which we
-	 * may be on another CPU, and back again before the last look.
+	 * The CPU before the read, between read and write, and after must
+	 * agree: a fault on either access is an exit, after which we may be
+	 * on another CPU, and back again before the last look.
 	 */
 	for (;;) {
 		u32 between;
 
-		idt = idt_base();
+		cpu = cpu_now();
 		mapped = read_byte(va, &byte);
-		between = idt_base();
+		between = cpu_now();
 		if (!mapped && last_ex.vector != PF_VECTOR)
 			s->other_faults++;
 		writable = mapped && write_byte(va, byte);
-		if ((between == idt && idt_base() == idt) || ++tries == MOVE_TRIES)
+		if ((between == cpu && cpu_now() == cpu) || ++tries == MOVE_TRIES)
 			break;
 	}
 	if (tries)
 		s->retried++;
-	note_cpu(idt);
-	own = pages_of(idt);
+	note_cpu(cpu);
+	own = pages_of(idt_base());
 	s->pages++;
 	if (!mapped)
 		return;
@@ -588,82 +576,71 @@ static void scan_page(u32 va, struct scan *s)
 		s->list[s->listed++] = va | writable;
 	if (writable && va != own.regs)
 		s->stray_writable++;
-	if (near_own(va, &own) && !is_text(va))
-		s->stray_near++;
+	if (va != own.regs && va != own.state && !is_text(va))
+		s->stray_mapped++;
 }
 
 /*
- * Where other CPUs' pages would be, all at once.  The full scan passes each
- * of those addresses once, on whatever CPU we are on at that moment; this
- * look, every NEAR_EVERY pages, catches a stale mapping soon after each
- * move between CPUs.
+ * Right after a move to another CPU is when a window left pointing at the
+ * old CPU's pages would show: this look, every LOOK_EVERY pages, checks that
+ * the window's regs page is the one our last exit went through, and that
+ * the host page, which follows the state page in the Switcher's own tables,
+ * is not there for us.
  */
-#define NEAR_EVERY		1024
+#define LOOK_EVERY		128
 
 /*
- * Is VA mapped for us while we are on the CPU whose IDT is at IDT?  Only a
- * read with that IDT base just before and just after it counts: a read of
- * a mapped page causes no exit, so nothing between the two "sidt"s can
- * have moved us to another CPU and back, except two Host interrupts in a
- * row, which we do not fear.  (A look that only compares the IDT before
- * and after a whole series of reads can straddle two moves.)
+ * Is VA mapped for us while we are on CPU @cpu?  Only a read with that CPU
+ * just before and just after it counts: a read of a mapped page causes no
+ * exit, so nothing between the two looks can have moved us to another CPU
+ * and back, except two Host interrupts in a row, which we do not fear.
  */
-static bool mapped_on(u32 va, u32 idt)
+static bool mapped_on(u32 va, u32 cpu)
 {
-	u32 before, after;
 	bool mapped;
+	u32 before;
 	u8 byte;
 
-	before = idt_base();
+	before = cpu_now();
 	mapped = read_byte(va, &byte);
-	after = idt_base();
-	return mapped && before == idt && after == idt;
-}
-
-/* How many of the other CPUs' page addresses are mapped for us now. */
-static unsigned int count_near(const struct cpu_pages *own, u32 idt, bool tell)
-{
-	unsigned int k, j, found = 0;
-	u32 va;
-
-	for (k = 1; k <= CPU_SPREAD_MAX; k++) {
-		for (j = 0; j < 4; j++) {
-			va = (j & 1 ? own->state : own->regs) +
-			     (j & 2 ? 0u - k * CPU_SPREAD : k * CPU_SPREAD);
-			if (in_switcher(va) && !is_text(va) && mapped_on(va, idt) &&
-			    !found++ && tell && seen.near_told++ < 8)
-				report_info("on the CPU with IDT %#x, %#x is mapped", idt, va);
-		}
-	}
-	return found;
+	return mapped && before == cpu && cpu_now() == cpu;
 }
 
 /*
- * A stray mapping counts when two looks in a row on one CPU both see it:
- * a stale slot stays, while a look that straddles a move between CPUs
- * (which the IDT base before and after may not always betray) does not.
+ * An exit with a fresh value in %edi: the registers we come back with, and
+ * those the window's regs page holds, must be that exit's.  (Another exit,
+ * a timer interrupt say, before we read the page can spoil the second
+ * half: the caller tries again.)
  */
-static void look_near(struct scan *s)
+static bool regs_current(u32 regs)
 {
-	unsigned int tries, found = 0;
-	struct cpu_pages own;
-	u32 idt;
+	static u32 marker = 0x5e1f0000;
+	u32 call = LHCALL_FLUSH_ASYNC, edi = ++marker, saved = 0;
+
+	asm volatile("int $" __stringify(LGUEST_TRAP_ENTRY)
+		     : "+a"(call), "+D"(edi) : : "memory");
+	probe_read(regs + PAGE_SIZE - REGS_FRAME + 16, &saved);	/* lg_regs.edi */
+	return edi == marker && saved == marker;
+}
+
+static void look_window(struct scan *s)
+{
+	struct cpu_pages own = pages_of(idt_base());
+	bool host_page = false, current = false;
+	unsigned int tries;
+	u32 cpu = 0;
 
 	for (tries = 0; tries < MOVE_TRIES; tries++) {
-		idt = idt_base();
-		own = pages_of(idt);
-		found = count_near(&own, idt, false);
-		if (found) {
-			unsigned int again = count_near(&own, idt, true);
-
-			found = again < found ? again : found;
-		}
-		if (idt_base() == idt)
+		cpu = cpu_now();
+		host_page = mapped_on(own.state + PAGE_SIZE, cpu);
+		current = regs_current(own.regs);
+		if (current && cpu_now() == cpu)
 			break;
 	}
-	note_cpu(idt);
-	s->stray_near += found;
-	s->near_looks++;
+	note_cpu(cpu);
+	s->stray_mapped += host_page;
+	s->stale_regs += !current;
+	s->window_looks++;
 	if (seen.moves)
 		seen.looks_after_move++;
 }
@@ -676,23 +653,23 @@ static void check_own(struct scan *s)
 	u8 byte = 0;
 
 	for (i = 0; i < MOVE_TRIES; i++) {
-		u32 idt = idt_base();
+		u32 cpu = cpu_now();
 
-		own = pages_of(idt);
+		own = pages_of(idt_base());
 		s->own_regs_rw = read_byte(own.regs, &byte) && write_byte(own.regs, byte);
 		s->own_state_ro = read_byte(own.state, &byte) && !write_byte(own.state, byte);
-		if (idt_base() == idt)
+		if (cpu_now() == cpu)
 			return;
 	}
 }
 
 /*
- * A scan of every page costs one exit per unmapped page: some 10 s for the
- * 500 MiB that a Debian Host reserves, under QEMU's emulation.  That is
+ * A scan of every page costs one exit per unmapped page, a second or so
+ * for the 4 MiB the Host reserves, under QEMU's emulation.  That is
  * lgtest=switcher-probe's job (and the conformance run's with lgscan=full);
  * the conformance run otherwise looks at every SPARSE_STRIDE-th page and at
- * every page near the ones that matter: ours, the text, and where other
- * CPUs' pages would be, SPARSE_WINDOW either side.
+ * every page near the ones that matter, ours and the text, SPARSE_WINDOW
+ * either side.
  */
 #define SPARSE_STRIDE		16
 #define SPARSE_WINDOW		(32 * PAGE_SIZE)
@@ -718,10 +695,6 @@ static bool worth_a_look(u32 va, bool full)
 	for (i = 0; i < seen.nr_text; i++)
 		if (close_to(va, seen.text[i]))
 			return true;
-	for (i = 1; i <= CPU_SPREAD_MAX; i++)
-		if (close_to(va, own.regs + i * CPU_SPREAD) ||
-		    close_to(va, own.regs - i * CPU_SPREAD))
-			return true;
 	return false;
 }
 
@@ -736,14 +709,14 @@ static void scan_area(struct scan *s, bool full)
 	for (;;) {
 		if (worth_a_look(va, full)) {
 			scan_page(va, s);
-			if (s->pages % NEAR_EVERY == 0)
-				look_near(s);
+			if (s->pages % LOOK_EVERY == 0)
+				look_window(s);
 		}
 		if (va == 0u - PAGE_SIZE)
 			break;
 		va += PAGE_SIZE;
 	}
-	look_near(s);
+	look_window(s);
 	check_own(s);
 }
 
@@ -757,9 +730,9 @@ static void scan_info(const struct scan *s)
 	for (i = 0; i < s->listed; i++)
 		report_info("mapped: %#x%s", s->list[i] & PAGE_MASK,
 			    (s->list[i] & 1) ? " (writable)" : "");
-	if (s->stray_writable || s->stray_near)
-		report_info("%u writable pages not ours, %u pages 4 MiB * k from ours",
-			    s->stray_writable, s->stray_near);
+	if (s->stray_writable || s->stray_mapped || s->stale_regs)
+		report_info("%u writable pages not ours, %u other pages not ours, %u stale regs pages",
+			    s->stray_writable, s->stray_mapped, s->stale_regs);
 }
 
 static void test_switcher_area(void)
@@ -778,8 +751,10 @@ static void test_switcher_area(void)
 	report(s.own_regs_rw && !s.stray_writable,
 	       "the Switcher area holds one writable page: this CPU's regs page");
 	report(s.own_state_ro, "this CPU's state page is mapped read-only");
-	report(s.pages && !s.stray_near,
-	       "nothing is mapped 4 MiB apart from this CPU's pages (another CPU's)");
+	report(s.pages && !s.stray_mapped,
+	       "the Switcher area holds only its text and this CPU's two pages");
+	report(s.window_looks && !s.stale_regs,
+	       "the window's regs page holds the registers of our last exit");
 }
 
 /*
@@ -787,7 +762,7 @@ static void test_switcher_area(void)
  * moves our Launcher between CPUs, so that we run on a CPU after another
  * one's pages were ours.  We stop after PROBE_SCANS scans (one for a
  * single CPU) once we have seen
- * want_cpus CPUs and looked near our pages PROBE_LOOKS times after moving,
+ * want_cpus CPUs and looked at the window PROBE_LOOKS times after moving,
  * or else after PROBE_MAX_SCANS scans or PROBE_MAX_MS of Host time.  (One
  * scan takes seconds under QEMU's emulation, and the harness moves us
  * every 0.2 s: each scan spans many moves.)
@@ -799,7 +774,7 @@ static void test_switcher_area(void)
 
 void switcher_probe(unsigned int want_cpus)
 {
-	unsigned int scans = 0, stray_writable = 0, stray_near = 0;
+	unsigned int scans = 0, stray_writable = 0, stray_mapped = 0, stale_regs = 0;
 	unsigned int regs_bad = 0, state_bad = 0, first_ms = 0, i;
 	struct lguest_timespec start, t0, t1;
 	struct scan s;
@@ -815,10 +790,12 @@ void switcher_probe(unsigned int want_cpus)
 			first_ms = ms_between(t0, t1);
 		scans++;
 		stray_writable += s.stray_writable;
-		stray_near += s.stray_near + !s.pages;
+		stray_mapped += s.stray_mapped + !s.pages;
+		stale_regs += s.stale_regs;
 		regs_bad += !s.own_regs_rw;
 		state_bad += !s.own_state_ro;
-		if (s.stray_writable || s.stray_near || !s.own_regs_rw || !s.own_state_ro) {
+		if (s.stray_writable || s.stray_mapped || s.stale_regs || !s.own_regs_rw ||
+		    !s.own_state_ro) {
 			report_info("scan %u:", scans);
 			scan_info(&s);
 		}
@@ -829,17 +806,19 @@ void switcher_probe(unsigned int want_cpus)
 	clock_off();
 	if (scans)
 		scan_info(&s);
-	report_info("%u full scans in %u ms (the first %u ms), %u moves between CPUs, %u looks near our pages since the first",
+	report_info("%u full scans in %u ms (the first %u ms), %u moves between CPUs, %u looks at the window since the first",
 		    scans, ms_between(start, t1), first_ms, seen.moves, seen.looks_after_move);
-	report_info("ran on %u host CPUs (IDT bases):", seen.nr_cpus);
+	report_info("ran on %u host CPUs (transit tables):", seen.nr_cpus);
 	for (i = 0; i < seen.nr_cpus; i++)
 		report_info("  %#x", seen.cpus[i]);
 
 	report(scans && !stray_writable && !regs_bad,
 	       "every scan found one writable page: this CPU's regs page");
 	report(scans && !state_bad, "every scan found this CPU's state page mapped read-only");
-	report(scans && !stray_near,
-	       "no scan found anything 4 MiB apart from this CPU's pages (another CPU's)");
+	report(scans && !stray_mapped,
+	       "no scan found anything but the text and this CPU's pages");
+	report(scans && !stale_regs,
+	       "every look found our last exit's registers in the window's regs page");
 	if (want_cpus > 1)
 		report(seen.nr_cpus >= 2, "ran on two host CPUs");
 }
@@ -983,11 +962,11 @@ static void test_nx_fetch(void)
 #define OVER_MAGIC		0x0ddba11u
 #define LGUEST_CS_ENTRY_BYTE	(12 * 8 + 4)	/* the high word of GDT entry 12 */
 
-/* One try on the CPU whose IDT is at @idt; false if we moved meanwhile. */
-static bool map_over_switcher(u32 *mine, u32 idt)
+/* One try on CPU @cpu; false if we moved meanwhile. */
+static bool map_over_switcher(u32 *mine, u32 cpu)
 {
-	struct cpu_pages own = pages_of(idt);
-	u32 empty = own.regs + CPU_SPREAD / 2, gdt_word = 0, val = 0;
+	struct cpu_pages own = pages_of(idt_base());
+	u32 empty = switcher_base(), gdt_word = 0, val = 0;
 	bool state_ok, regs_ok, empty_ok;
 
 	probe_read(own.state + STATE_GDT + LGUEST_CS_ENTRY_BYTE, &gdt_word);
@@ -1002,7 +981,7 @@ static bool map_over_switcher(u32 *mine, u32 idt)
 	pt_unmap(&kernel_pgt, empty);
 	pt_unmap(&kernel_pgt, own.regs);
 	pt_unmap(&kernel_pgt, own.state);
-	if (idt_base() != idt)
+	if (cpu_now() != cpu)
 		return false;
 
 	report(state_ok && regs_ok && empty_ok,
@@ -1021,7 +1000,7 @@ static void test_map_over_switcher(void)
 
 	mine[0] = OVER_MAGIC;
 	for (tries = 0; tries < MOVE_TRIES; tries++)
-		if (map_over_switcher(mine, idt_base()))
+		if (map_over_switcher(mine, cpu_now()))
 			return;
 	report(false, "our page tables cannot map our pages over the Switcher area");
 }

@@ -177,7 +177,7 @@ say "@@LG END linux rc=$rc"
 # a short workload with its commands on stdin, then power off.
 if [ -f /bzImage-other ]; then
 	say "@@LG BEGIN other"
-	/lguest --stats --initrd=/guest-rootfs.gz "$mem" /bzImage-other console=hvc0 \
+	/lguest --stats --initrd=/guest-rootfs.gz "$(cat /guest-mem-other)" /bzImage-other console=hvc0 \
 		</guest-commands-other >/tmp/other.out 2>&1 &
 	pid=$!
 	( sleep "$limit"; kill -9 "$pid" 2>/dev/null ) &

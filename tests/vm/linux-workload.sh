@@ -9,7 +9,7 @@
 #   @@WORK begin
 #   @@WORK clock n=1 epoch=SECONDS      the Guest's wall clock, here and
 #   @@WORK kernel release=R paging=pae|non-pae phys_bits=B ptes_per_table=P
-#   @@WORK meminfo total_kb=K free_kb=F avail_kb=A
+#   @@WORK meminfo total_kb=K free_kb=F avail_kb=A low_kb=L
 #   @@WORK forkexec runs=1000 ok=1000 ms=T        (guest-work.c)
 #   @@WORK memtouch avail_kb=A pct=90 touched_kb=K pages=N mismatches=0 ms=T
 #   @@WORK pingpong trips=10000 ok=10000 ms=T
@@ -70,7 +70,7 @@ run() {
 work begin
 work "clock n=1 epoch=$(date +%s)"
 work "kernel release=$(uname -r) $(paging)"
-work "meminfo total_kb=$(meminfo MemTotal) free_kb=$(meminfo MemFree) avail_kb=$(meminfo MemAvailable)"
+work "meminfo total_kb=$(meminfo MemTotal) free_kb=$(meminfo MemFree) avail_kb=$(meminfo MemAvailable) low_kb=$(meminfo LowTotal)"
 run forkexec "$forks"
 run memtouch "$mem_pct"
 run pingpong "$trips"

@@ -181,6 +181,18 @@ lg_linux_memtotal() {
 	lg_is_num "$kb" && [ "$kb" -le $(($2 * 1024)) ] && [ "$kb" -ge $((($2 - 8) * 1024)) ]
 }
 
+# lg_linux_all_lowmem DIR: the other Guest's LowTotal is its MemTotal, and
+# MemTotal is within 8 MiB of LG_LINUX_OTHER_MEM.  That Guest gets more than
+# the ~375 MiB of lowmem a 512 MiB Host left it while the Switcher sat at
+# its Host address (DESIGN.md, "Where the Switcher lives").
+lg_linux_all_lowmem() {
+	local total low
+	total=$(lg_work_in other "$1" meminfo total_kb)
+	low=$(lg_work_in other "$1" meminfo low_kb)
+	lg_is_num "$total" && lg_is_num "$low" && [ "$low" = "$total" ] &&
+		[ "$total" -ge $(((LG_LINUX_OTHER_MEM - 8) * 1024)) ]
+}
+
 # lg_linux_memtouch DIR PCT: the Guest touched PCT% of what it had free,
 # every page of it, and found every page as it left it.
 lg_linux_memtouch() {
@@ -270,7 +282,9 @@ lg_linux_other_checks() {
 		lg_is "$(lg_work_in other "$dir" end status)" 0
 	lg_check "$flavour: ... and lg.ko reads its page tables as $stats (--stats)" \
 		grep -qx "guest_paging $stats" < <(lg_section other "$dir/results.log")
-	lg_section other "$dir/results.log" | grep -E '^@@WORK (forkexec|memtouch|pingpong|kernel)' | lg_diag
+	lg_check "$flavour: ... and all $LG_LINUX_OTHER_MEM MiB it was given are lowmem (reserve_mem is small)" \
+		lg_linux_all_lowmem "$dir"
+	lg_section other "$dir/results.log" | grep -E '^@@WORK (forkexec|memtouch|pingpong|kernel|meminfo)' | lg_diag
 }
 
 # lg_linux_prepare FLAVOUR GUEST_KERNEL HOST_INIT COMMANDS: everything up to a
@@ -337,6 +351,8 @@ lg_linux_prepare() {
 lg_linux_test() {
 	local flavour=$1 kernel=$2 paging=$3 name dir rc gk smp=1 reboot=0 token boots
 	local mem=${LG_LINUX_MEM:-64} extra=() f cpu other='' other_paging=''
+	# The other Guest is big: more than lowmem could hold before the window.
+	: "${LG_LINUX_OTHER_MEM:=400}"
 	shift 3
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -404,8 +420,10 @@ lg_linux_test() {
 			lg_finish
 		fi
 		cp "$lg_vm_dir/linux-commands-other.txt" "$dir/guest-commands-other"
+		echo "$LG_LINUX_OTHER_MEM" >"$dir/guest-mem-other"
 		extra+=(--extra "$LG_GUEST_KERNELS/$other:/bzImage-other"
-			--extra "$dir/guest-commands-other:/guest-commands-other")
+			--extra "$dir/guest-commands-other:/guest-commands-other"
+			--extra "$dir/guest-mem-other:/guest-mem-other")
 	fi
 	if ! bash "$lg_vm_dir/mkinitramfs.sh" --output "$dir/initrd.gz" --busybox "$LG_BUSYBOX" \
 		--init "$lg_vm_dir/linux-host-init.sh" --module "$dir/lg.ko" \
