@@ -23,6 +23,8 @@
 #                    conformance Guest, under /hostile-launcher fpu, and
 #                    /fpuhog sharing CPU 0)
 #   unknown_nmi_panic panic_on_warn=1   the kernel's own; we check they took
+# and the initramfs may hold real Linux Guests, /linux-*.bzImage, which run
+# as one more step before rmmod (run_linux_guests).
 #
 # What we print is framed by markers the harness looks for:
 #   @@LG BEGIN <name> ... @@LG END <name> rc=<exit status> t=<uptime>s
@@ -490,6 +492,21 @@ run_fpu_hog() {
 	say "@@LG END fpuhog rc=0 t=$(now)"
 }
 
+# The real Linux Guests the test packed (linux.sh, LG_VM_LINUX): for each
+# /linux-PAGING.bzImage, 64 MiB, its rootfs, console=hvc0, and
+# /linux-PAGING.commands on the Launcher's stdin for its shell on hvc0 to
+# run; the section linux-PAGING holds what it printed.  A Linux boot and
+# its workload take longer than the test Guest: twice the limit.
+run_linux_guests() {
+	for kernel in /linux-*.bzImage; do
+		[ -f "$kernel" ] || continue
+		section=${kernel#/}
+		section=${section%.bzImage}
+		run "$section" timeout -s KILL $((limit * 2)) /lguest --stats \
+			--initrd=/guest-rootfs.gz 64 "$kernel" console=hvc0 <"/$section.commands"
+	done
+}
+
 finish() {
 	say "@@LG BEGIN dmesg"
 	dmesg >&3
@@ -540,5 +557,6 @@ has_extra hostile-launcher && run_hostile_launcher
 has_extra fpuhog && run_fpu_hog
 run_hostile_under_launcher
 [ "$scenario" = repeat20 ] && repeat_guest
+run_linux_guests
 run rmmod rmmod lg
 finish

@@ -40,6 +40,10 @@
 #                  (the packaging test passes the one DKMS built); "{kver}"
 #                  in it stands for the VM's kernel release, e.g.
 #                  /lib/modules/{kver}/updates/dkms/lg.ko
+#   LG_VM_LINUX    real Linux 4.1 Guests to run as one more step, words
+#                  PAGING or PAGING:full (non-pae, pae; see linux.sh's
+#                  lg_linux_step_prepare).  A .test that sets it sources
+#                  linux.sh instead of this file.
 
 lg_vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -254,6 +258,9 @@ lg_guest_for() {
 	esac
 }
 
+# More --extra SRC:/DEST arguments for lg_make_initrd.
+lg_initrd_extra=()
+
 # lg_make_initrd FLAVOUR KO DEVTEST OUT: pack the initramfs.
 lg_make_initrd() {
 	local extra=() g
@@ -264,6 +271,8 @@ lg_make_initrd() {
 	for g in hostile-launcher fpuhog; do
 		[ ! -f "${3%/*}/$g" ] || extra+=(--extra "${3%/*}/$g:/$g")
 	done
+	# The real Linux Guests of LG_VM_LINUX (lg_linux_step_prepare).
+	extra+=("${lg_initrd_extra[@]}")
 	bash "$lg_vm_dir/mkinitramfs.sh" --output "$4" --busybox "$LG_BUSYBOX" \
 		--module "$2" --launcher "$LG_LAUNCHER" --guest "$(lg_guest_for "$1")" \
 		--devtest "$3" --init "$lg_vm_dir/init.sh" "${extra[@]}"
@@ -312,6 +321,13 @@ lg_prepare() {
 		lg_ok 1 "$flavour: build hostile-launcher and fpuhog"
 		lg_diag <"$dir/helpers.log"
 		return 1
+	fi
+	if [ -n "${LG_VM_LINUX:-}" ]; then
+		if ! declare -F lg_linux_step_prepare >/dev/null; then
+			lg_ok 1 "$flavour: LG_VM_LINUX is set, so $0 must source linux.sh, not lib.sh"
+			return 1
+		fi
+		lg_linux_step_prepare "$flavour" "$dir" || return 1
 	fi
 	if ! lg_make_initrd "$flavour" "$dir/lg.ko" "$dir/devtest" \
 		"$dir/initrd.gz" >"$dir/initrd.log" 2>&1; then
@@ -713,6 +729,8 @@ lg_check_results() {
 		lg_section repeat-diffs "$res" | lg_diag_head 60
 	fi
 
+	[ -z "${LG_VM_LINUX:-}" ] || lg_linux_step_checks "$tag" "$dir"
+
 	rc=$(lg_rc rmmod "$res")
 	lg_check "$tag: rmmod lg" lg_is "$rc" 0
 
@@ -737,8 +755,12 @@ lg_vm_test() {
 	echo "# output in $dir (serial.log: the console; results.log: init's report)"
 	lg_prepare "$flavour" "$dir" || lg_finish
 
-	# 21 Guest runs take a while under TCG: give repeat20 twice the time.
+	# 21 Guest runs take a while under TCG: give repeat20 three times as long.
 	[ "$scenario" != repeat20 ] || LG_VM_TIMEOUT=$((LG_VM_TIMEOUT * 3))
+	# Each real Linux Guest may take twice a Guest run's time (init.sh).
+	local linux_guests
+	read -ra linux_guests <<<"${LG_VM_LINUX:-}"
+	LG_VM_TIMEOUT=$((LG_VM_TIMEOUT + 2 * LG_GUEST_TIMEOUT * ${#linux_guests[@]}))
 	rc=0
 	lg_boot "$smp" "$cpu" "$scenario" "$dir" || rc=$?
 	touch "$dir/serial.log" "$dir/results.log"
