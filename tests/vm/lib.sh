@@ -32,7 +32,7 @@
 #                  the repeat20 scenario gets three times as long)
 #   LG_GUEST_TIMEOUT  seconds one Guest run may take inside the VM (default 120)
 #   LG_VM_EXTRA    optional steps for init.sh, separated by spaces:
-#                  hostile-launcher, fpuhog (default: none; the .test files
+#                  hostile-launcher, fpuhog, pty (default: none; the .test files
 #                  that want them set it)
 #   LG_VM_MEM      the VM's RAM in MiB (default 512)
 #   LG_VM_APPEND   more words for the VM's kernel command line (default none)
@@ -245,7 +245,8 @@ lg_build_helpers() {
 			-I"$top_srcdir/launcher" -o "$1/hostile-launcher" \
 			"$lg_vm_dir/hostile-launcher.c" "${helper_srcs[@]}" -pthread &&
 			"${cc[@]}" -static -O2 -Wall -Wextra -Werror -mgeneral-regs-only \
-				-o "$1/fpuhog" "$lg_vm_dir/fpuhog.c"
+				-o "$1/fpuhog" "$lg_vm_dir/fpuhog.c" &&
+			"${cc[@]}" -static -O2 -Wall -Wextra -Werror -o "$1/ptyrun" "$lg_vm_dir/ptyrun.c"
 	} >"$2" 2>&1
 }
 
@@ -268,9 +269,10 @@ lg_make_initrd() {
 		[ ! -f "${g#*:}" ] || extra+=(--extra "${g#*:}:/guest-${g%%:*}.elf")
 	done
 	# lg_build_helpers put these next to devtest.
-	for g in hostile-launcher fpuhog; do
+	for g in hostile-launcher fpuhog ptyrun; do
 		[ ! -f "${3%/*}/$g" ] || extra+=(--extra "${3%/*}/$g:/$g")
 	done
+	extra+=(--extra "$lg_vm_dir/pty-commands.txt:/pty-commands.txt")
 	# The real Linux Guests of LG_VM_LINUX (lg_linux_step_prepare).
 	extra+=("${lg_initrd_extra[@]}")
 	bash "$lg_vm_dir/mkinitramfs.sh" --output "$4" --busybox "$LG_BUSYBOX" \
@@ -554,6 +556,31 @@ lg_check_hostile_launcher() {
 	fi
 }
 
+# lg_check_pty TAG RES: the Launcher on a pseudo-terminal (init.sh's
+# run_pty): each case ends with the status it should, the terminal raw
+# while the Guest ran and as it was afterwards; Ctrl-A x says why it
+# stopped; the Linux Guest evaluated what we typed.
+lg_check_pty() {
+	local tag=$1 res=$2 c want line n=0
+	for c in sigterm:143 sigint:130 ctrl-a-x:1 linux:0; do
+		want=${c#*:}
+		c=${c%%:*}
+		[ "$c" != linux ] || [ -n "${LG_VM_LINUX:-}" ] || continue
+		n=$((n + 1))
+		line=$(tr -d '\r' <"$res" | sed -n "s/^@@LG PTY $c //p" | tail -n 1)
+		lg_check "$tag: Launcher on a pty, $c: exit $want, terminal raw while the guest ran, restored after (${line:-never run})" \
+			lg_is "$line" "status=$want raw=yes restored=yes acted=yes"
+	done
+	lg_check "$tag: Launcher on a pty: Ctrl-A x says it stopped the guest" \
+		grep -q 'lguest: stopped from the console (Ctrl-A x)' < <(lg_section pty "$res")
+	if [ -n "${LG_VM_LINUX:-}" ]; then
+		lg_check "$tag: Launcher on a pty: the Linux guest's shell ran the line we typed (Enter as CR, after a Ctrl-C)" \
+			grep -q '^@@GUEST typed 42' < <(lg_section pty "$res")
+	fi
+	lg_check "$tag: all $n pty cases ran" lg_is \
+		"$(tr -d '\r' <"$res" | sed -n 's/^@@LG END pty rc=0 count=\([0-9]*\).*/\1/p')" "$n"
+}
+
 # Predicates on init's report (RES) and the Guest's output.
 lg_devnode_ok() {
 	tr -d '\r' <"$1" | grep '^@@LG STEP devnode rc=0 dev=10:62$' >/dev/null
@@ -730,6 +757,7 @@ lg_check_results() {
 	fi
 
 	[ -z "${LG_VM_LINUX:-}" ] || lg_linux_step_checks "$tag" "$dir"
+	! lg_wants pty || lg_check_pty "$tag" "$res"
 
 	rc=$(lg_rc rmmod "$res")
 	lg_check "$tag: rmmod lg" lg_is "$rc" 0
