@@ -21,8 +21,11 @@
 #   lgextra=A,B      optional steps: hostile-launcher (the conformance Guest
 #                    under each mode of /hostile-launcher), fpuhog (the
 #                    conformance Guest, under /hostile-launcher fpu, and
-#                    /fpuhog sharing CPU 0)
+#                    /fpuhog sharing CPU 0), pty (the Launcher on a
+#                    pseudo-terminal: run_pty)
 #   unknown_nmi_panic panic_on_warn=1   the kernel's own; we check they took
+# and the initramfs may hold real Linux Guests, /linux-*.bzImage, which run
+# as one more step before rmmod (run_linux_guests).
 #
 # What we print is framed by markers the harness looks for:
 #   @@LG BEGIN <name> ... @@LG END <name> rc=<exit status> t=<uptime>s
@@ -490,6 +493,61 @@ run_fpu_hog() {
 	say "@@LG END fpuhog rc=0 t=$(now)"
 }
 
+# The real Linux Guests the test packed (linux.sh, LG_VM_LINUX): for each
+# /linux-PAGING.bzImage, 64 MiB, its rootfs, console=hvc0, and
+# /linux-PAGING.commands on the Launcher's stdin for its shell on hvc0 to
+# run; the section linux-PAGING holds what it printed.  A Linux boot and
+# its workload take longer than the test Guest: twice the limit.
+run_linux_guests() {
+	for kernel in /linux-*.bzImage; do
+		[ -f "$kernel" ] || continue
+		section=${kernel#/}
+		section=${section%.bzImage}
+		run "$section" timeout -s KILL $((limit * 2)) /lguest --stats \
+			--initrd=/guest-rootfs.gz 64 "$kernel" console=hvc0 <"/$section.commands"
+	done
+}
+
+# The Launcher on a terminal of its own, which /ptyrun (ptyrun.c) gives it
+# and watches: raw while the Guest runs, as it was once the Launcher is gone,
+# whether a signal from outside ends it (SIGTERM, SIGINT: the process still
+# dies of it), the Ctrl-A x keys do (exit 1), or the Guest powers off.  The
+# last case is a real Linux Guest's shell on hvc0 (the first
+# /linux-*.bzImage) with keys typed to it: /pty-commands.txt, Enter sent as
+# a carriage return and a Ctrl-C among the lines, which must reach the
+# Guest instead of ending the Launcher.  One "@@LG PTY <case> <ptyrun's
+# report>" line per case.
+pty_case() {
+	case_name=$1
+	shift
+	/ptyrun --timeout "$limit" "$@" >/tmp/pty.out 2>&1
+	cat /tmp/pty.out
+	cat /tmp/pty.out >&3
+	say "@@LG PTY $case_name $(tr -d '\r' </tmp/pty.out | sed -n 's/^@@PTY //p' | tail -n 1)"
+	pty_cases=$((pty_cases + 1))
+}
+
+run_pty() {
+	say "@@LG BEGIN pty"
+	mkdir -p /dev/pts
+	mount -t devpts devpts /dev/pts
+	pty_cases=0
+	pty_case sigterm --after 'lguest test Guest' --delay 500 --signal 15 -- \
+		/lguest 64 /guest.elf lgtest=sleep
+	pty_case sigint --after 'lguest test Guest' --delay 500 --signal 2 -- \
+		/lguest 64 /guest.elf lgtest=sleep
+	pty_case ctrl-a-x --after 'lguest test Guest' --delay 500 --keys 0178 -- \
+		/lguest 64 /guest.elf lgtest=sleep
+	for kernel in /linux-*.bzImage; do
+		[ -f "$kernel" ] || continue
+		pty_case linux --after '@@GUEST init running' --delay 500 \
+			--type /pty-commands.txt -- \
+			/lguest --initrd=/guest-rootfs.gz 64 "$kernel" console=hvc0
+		break
+	done
+	say "@@LG END pty rc=0 count=$pty_cases t=$(now)"
+}
+
 finish() {
 	say "@@LG BEGIN dmesg"
 	dmesg >&3
@@ -540,5 +598,7 @@ has_extra hostile-launcher && run_hostile_launcher
 has_extra fpuhog && run_fpu_hog
 run_hostile_under_launcher
 [ "$scenario" = repeat20 ] && repeat_guest
+run_linux_guests
+has_extra pty && run_pty
 run rmmod rmmod lg
 finish

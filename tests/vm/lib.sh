@@ -32,7 +32,7 @@
 #                  the repeat20 scenario gets three times as long)
 #   LG_GUEST_TIMEOUT  seconds one Guest run may take inside the VM (default 120)
 #   LG_VM_EXTRA    optional steps for init.sh, separated by spaces:
-#                  hostile-launcher, fpuhog (default: none; the .test files
+#                  hostile-launcher, fpuhog, pty (default: none; the .test files
 #                  that want them set it)
 #   LG_VM_MEM      the VM's RAM in MiB (default 512)
 #   LG_VM_APPEND   more words for the VM's kernel command line (default none)
@@ -40,6 +40,10 @@
 #                  (the packaging test passes the one DKMS built); "{kver}"
 #                  in it stands for the VM's kernel release, e.g.
 #                  /lib/modules/{kver}/updates/dkms/lg.ko
+#   LG_VM_LINUX    real Linux 4.1 Guests to run as one more step, words
+#                  PAGING or PAGING:full (non-pae, pae; see linux.sh's
+#                  lg_linux_step_prepare).  A .test that sets it sources
+#                  linux.sh instead of this file.
 
 lg_vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -241,7 +245,8 @@ lg_build_helpers() {
 			-I"$top_srcdir/launcher" -o "$1/hostile-launcher" \
 			"$lg_vm_dir/hostile-launcher.c" "${helper_srcs[@]}" -pthread &&
 			"${cc[@]}" -static -O2 -Wall -Wextra -Werror -mgeneral-regs-only \
-				-o "$1/fpuhog" "$lg_vm_dir/fpuhog.c"
+				-o "$1/fpuhog" "$lg_vm_dir/fpuhog.c" &&
+			"${cc[@]}" -static -O2 -Wall -Wextra -Werror -o "$1/ptyrun" "$lg_vm_dir/ptyrun.c"
 	} >"$2" 2>&1
 }
 
@@ -254,6 +259,9 @@ lg_guest_for() {
 	esac
 }
 
+# More --extra SRC:/DEST arguments for lg_make_initrd.
+lg_initrd_extra=()
+
 # lg_make_initrd FLAVOUR KO DEVTEST OUT: pack the initramfs.
 lg_make_initrd() {
 	local extra=() g
@@ -261,9 +269,12 @@ lg_make_initrd() {
 		[ ! -f "${g#*:}" ] || extra+=(--extra "${g#*:}:/guest-${g%%:*}.elf")
 	done
 	# lg_build_helpers put these next to devtest.
-	for g in hostile-launcher fpuhog; do
+	for g in hostile-launcher fpuhog ptyrun; do
 		[ ! -f "${3%/*}/$g" ] || extra+=(--extra "${3%/*}/$g:/$g")
 	done
+	extra+=(--extra "$lg_vm_dir/pty-commands.txt:/pty-commands.txt")
+	# The real Linux Guests of LG_VM_LINUX (lg_linux_step_prepare).
+	extra+=("${lg_initrd_extra[@]}")
 	bash "$lg_vm_dir/mkinitramfs.sh" --output "$4" --busybox "$LG_BUSYBOX" \
 		--module "$2" --launcher "$LG_LAUNCHER" --guest "$(lg_guest_for "$1")" \
 		--devtest "$3" --init "$lg_vm_dir/init.sh" "${extra[@]}"
@@ -312,6 +323,13 @@ lg_prepare() {
 		lg_ok 1 "$flavour: build hostile-launcher and fpuhog"
 		lg_diag <"$dir/helpers.log"
 		return 1
+	fi
+	if [ -n "${LG_VM_LINUX:-}" ]; then
+		if ! declare -F lg_linux_step_prepare >/dev/null; then
+			lg_ok 1 "$flavour: LG_VM_LINUX is set, so $0 must source linux.sh, not lib.sh"
+			return 1
+		fi
+		lg_linux_step_prepare "$flavour" "$dir" || return 1
 	fi
 	if ! lg_make_initrd "$flavour" "$dir/lg.ko" "$dir/devtest" \
 		"$dir/initrd.gz" >"$dir/initrd.log" 2>&1; then
@@ -538,6 +556,31 @@ lg_check_hostile_launcher() {
 	fi
 }
 
+# lg_check_pty TAG RES: the Launcher on a pseudo-terminal (init.sh's
+# run_pty): each case ends with the status it should, the terminal raw
+# while the Guest ran and as it was afterwards; Ctrl-A x says why it
+# stopped; the Linux Guest evaluated what we typed.
+lg_check_pty() {
+	local tag=$1 res=$2 c want line n=0
+	for c in sigterm:143 sigint:130 ctrl-a-x:1 linux:0; do
+		want=${c#*:}
+		c=${c%%:*}
+		[ "$c" != linux ] || [ -n "${LG_VM_LINUX:-}" ] || continue
+		n=$((n + 1))
+		line=$(tr -d '\r' <"$res" | sed -n "s/^@@LG PTY $c //p" | tail -n 1)
+		lg_check "$tag: Launcher on a pty, $c: exit $want, terminal raw while the guest ran, restored after (${line:-never run})" \
+			lg_is "$line" "status=$want raw=yes restored=yes acted=yes"
+	done
+	lg_check "$tag: Launcher on a pty: Ctrl-A x says it stopped the guest" \
+		grep -q 'lguest: stopped from the console (Ctrl-A x)' < <(lg_section pty "$res")
+	if [ -n "${LG_VM_LINUX:-}" ]; then
+		lg_check "$tag: Launcher on a pty: the Linux guest's shell ran the line we typed (Enter as CR, after a Ctrl-C)" \
+			grep -q '^@@GUEST typed 42' < <(lg_section pty "$res")
+	fi
+	lg_check "$tag: all $n pty cases ran" lg_is \
+		"$(tr -d '\r' <"$res" | sed -n 's/^@@LG END pty rc=0 count=\([0-9]*\).*/\1/p')" "$n"
+}
+
 # Predicates on init's report (RES) and the Guest's output.
 lg_devnode_ok() {
 	tr -d '\r' <"$1" | grep '^@@LG STEP devnode rc=0 dev=10:62$' >/dev/null
@@ -713,6 +756,9 @@ lg_check_results() {
 		lg_section repeat-diffs "$res" | lg_diag_head 60
 	fi
 
+	[ -z "${LG_VM_LINUX:-}" ] || lg_linux_step_checks "$tag" "$dir"
+	! lg_wants pty || lg_check_pty "$tag" "$res"
+
 	rc=$(lg_rc rmmod "$res")
 	lg_check "$tag: rmmod lg" lg_is "$rc" 0
 
@@ -737,8 +783,12 @@ lg_vm_test() {
 	echo "# output in $dir (serial.log: the console; results.log: init's report)"
 	lg_prepare "$flavour" "$dir" || lg_finish
 
-	# 21 Guest runs take a while under TCG: give repeat20 twice the time.
+	# 21 Guest runs take a while under TCG: give repeat20 three times as long.
 	[ "$scenario" != repeat20 ] || LG_VM_TIMEOUT=$((LG_VM_TIMEOUT * 3))
+	# Each real Linux Guest may take twice a Guest run's time (init.sh).
+	local linux_guests
+	read -ra linux_guests <<<"${LG_VM_LINUX:-}"
+	LG_VM_TIMEOUT=$((LG_VM_TIMEOUT + 2 * LG_GUEST_TIMEOUT * ${#linux_guests[@]}))
 	rc=0
 	lg_boot "$smp" "$cpu" "$scenario" "$dir" || rc=$?
 	touch "$dir/serial.log" "$dir/results.log"

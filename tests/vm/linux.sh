@@ -49,19 +49,34 @@ lg_linux_guest_work() {
 	"${cc[@]}" -static -O2 -Wall -Wextra -Werror -o "$1" "$lg_vm_dir/guest-work.c" >"$2" 2>&1
 }
 
-# lg_linux_has DIR TEXT: the Guest's output holds a line with TEXT.
+# lg_linux_has DIR TEXT: the Guest's output holds a line with TEXT;
+# lg_linux_has_in SECTION DIR TEXT looks in another section of results.log.
 lg_linux_has() {
-	lg_section linux "$1/results.log" | grep -F -- "$2" >/dev/null
+	lg_linux_has_in linux "$@"
 }
 
-# lg_linux_count DIR TEXT: how many lines of the Guest's output hold TEXT.
+lg_linux_has_in() {
+	lg_section "$1" "$2/results.log" | grep -F -- "$3" >/dev/null
+}
+
+# lg_linux_count DIR TEXT: how many lines of the Guest's output hold TEXT
+# (lg_linux_count_in SECTION DIR TEXT: of another section).
 lg_linux_count() {
-	lg_section linux "$1/results.log" | grep -c -F -- "$2" || true
+	lg_linux_count_in linux "$@"
 }
 
-# lg_linux_no_resets DIR: no virtio device asked for a reset (virtio_pci.c).
+lg_linux_count_in() {
+	lg_section "$1" "$2/results.log" | grep -c -F -- "$3" || true
+}
+
+# lg_linux_no_resets DIR: no virtio device asked for a reset (virtio_pci.c);
+# lg_linux_no_resets_in SECTION DIR: none in that section.
 lg_linux_no_resets() {
-	! lg_section linux "$1/results.log" | grep -F 'needs a reset' >/dev/null
+	lg_linux_no_resets_in linux "$1"
+}
+
+lg_linux_no_resets_in() {
+	! lg_section "$1" "$2/results.log" | grep -F 'needs a reset' >/dev/null
 }
 
 # ---- the disks and the rng (linux-disk-commands.txt, linux-host-init.sh)
@@ -173,11 +188,12 @@ lg_is_num() {
 	[[ "$1" =~ ^[0-9]+$ ]]
 }
 
-# lg_linux_memtotal DIR MIB: MemTotal is at most the MIB the Launcher gave,
-# and no more than 8 MiB below it (what a 4.1 kernel keeps for itself).
+# lg_linux_memtotal DIR MIB [SECTION]: MemTotal is at most the MIB the
+# Launcher gave, and no more than 8 MiB below it (what a 4.1 kernel keeps
+# for itself).  SECTION of results.log defaults to linux.
 lg_linux_memtotal() {
 	local kb
-	kb=$(lg_work "$1" meminfo total_kb)
+	kb=$(lg_work_in "${3:-linux}" "$1" meminfo total_kb)
 	lg_is_num "$kb" && [ "$kb" -le $(($2 * 1024)) ] && [ "$kb" -ge $((($2 - 8) * 1024)) ]
 }
 
@@ -193,14 +209,14 @@ lg_linux_all_lowmem() {
 		[ "$total" -ge $(((LG_LINUX_OTHER_MEM - 8) * 1024)) ]
 }
 
-# lg_linux_memtouch DIR PCT: the Guest touched PCT% of what it had free,
-# every page of it, and found every page as it left it.
+# lg_linux_memtouch DIR PCT [SECTION]: the Guest touched PCT% of what it
+# had free, every page of it, and found every page as it left it.
 lg_linux_memtouch() {
-	local avail touched pages bad
-	avail=$(lg_work "$1" memtouch avail_kb)
-	touched=$(lg_work "$1" memtouch touched_kb)
-	pages=$(lg_work "$1" memtouch pages)
-	bad=$(lg_work "$1" memtouch mismatches)
+	local sec=${3:-linux} avail touched pages bad
+	avail=$(lg_work_in "$sec" "$1" memtouch avail_kb)
+	touched=$(lg_work_in "$sec" "$1" memtouch touched_kb)
+	pages=$(lg_work_in "$sec" "$1" memtouch pages)
+	bad=$(lg_work_in "$sec" "$1" memtouch mismatches)
 	lg_is_num "$avail" && lg_is_num "$touched" && lg_is_num "$pages" || return 1
 	[ "$bad" = 0 ] && [ "$pages" -gt 0 ] && [ "$touched" = $((pages * 4)) ] &&
 		[ $((touched * 100)) -ge $((avail * ($2 - 1))) ] && [ $((touched * 100)) -le $((avail * $2)) ]
@@ -492,4 +508,121 @@ lg_linux_test() {
 		lg_text "$dir/serial.log" | lg_diag
 	fi
 	lg_finish
+}
+
+# ---- a real Linux Guest as a step of a conformance VM test (lib.sh)
+#
+# A .test that sources this file and sets LG_VM_LINUX has init.sh run, after
+# its other steps and before rmmod, each Guest kernel it names: a word
+# PAGING (non-pae or pae: bzImage-4.1.18-lguest or -pae from
+# $LG_GUEST_KERNELS) gets linux-commands-other.txt (100 fork+exec, half the
+# free memory, 1000 round trips), PAGING:full gets linux-commands.txt (the
+# whole /workload.sh and a token to echo back), each with 64 MiB, the
+# Guest's rootfs and console=hvc0, its output in the section linux-PAGING.
+# That way a Host the VM tests boot anyway runs a real Guest too, for the
+# price of the Guest's boot and workload instead of a VM of its own.
+
+# lg_linux_kernel_for PAGING: the Guest kernel built for that paging mode.
+lg_linux_kernel_for() {
+	case "$1" in
+	non-pae) echo bzImage-4.1.18-lguest ;;
+	pae) echo bzImage-4.1.18-lguest-pae ;;
+	*) return 1 ;;
+	esac
+}
+
+# lg_linux_step_prepare FLAVOUR DIR: check LG_VM_LINUX's words, build the
+# Guest's rootfs and each Guest's commands in DIR, and add them and the
+# kernels to lg_initrd_extra.  Without a Guest kernel the step is skipped
+# (one result saying so), and fails when CI=true.  Returns non-zero after
+# reporting a failure.
+lg_linux_step_prepare() {
+	local flavour=$1 dir=$2 w paging load kernel gk token
+	: "${LG_GUEST_KERNELS:=$top_srcdir/../shared/guest-kernels}"
+	for w in $LG_VM_LINUX; do
+		paging=${w%%:*}
+		load=short
+		[ "$w" = "$paging" ] || load=${w#*:}
+		if ! kernel=$(lg_linux_kernel_for "$paging") || { [ "$load" != short ] && [ "$load" != full ]; }; then
+			lg_ok 1 "$flavour: LG_VM_LINUX word '$w' is PAGING or PAGING:full, PAGING non-pae or pae"
+			return 1
+		fi
+		gk=$LG_GUEST_KERNELS/$kernel
+		if [ ! -f "$gk" ]; then
+			if [ "${CI:-}" = true ]; then
+				lg_ok 1 "$flavour: guest kernel $gk exists (set LG_GUEST_KERNELS)"
+				return 1
+			fi
+			lg_ok 0 "$flavour: real Linux Guests # SKIP no guest kernel $gk: set LG_GUEST_KERNELS to a directory with $kernel (see ../shared/guest-kernels/README.md: Linux 4.1 with CONFIG_LGUEST_GUEST=y)"
+			LG_VM_LINUX=''
+			return 0
+		fi
+		rm -f "$dir/linux-$paging.token"
+		if [ "$load" = full ]; then
+			# The token comes from this run, so only a Guest that read it can echo it.
+			token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+			echo "$token" >"$dir/linux-$paging.token"
+			sed "s/^@TOKEN@\$/$token/" "$lg_vm_dir/linux-commands.txt" >"$dir/linux-$paging.commands"
+		else
+			cp "$lg_vm_dir/linux-commands-other.txt" "$dir/linux-$paging.commands"
+		fi
+		lg_initrd_extra+=(--extra "$gk:/linux-$paging.bzImage"
+			--extra "$dir/linux-$paging.commands:/linux-$paging.commands")
+	done
+	if ! lg_linux_rootfs "$dir/guest-rootfs.gz"; then
+		lg_ok 1 "$flavour: build guest-work for the Guest's rootfs"
+		lg_diag <"$dir/guest-work.log"
+		return 1
+	fi
+	lg_initrd_extra+=(--extra "$dir/guest-rootfs.gz:/guest-rootfs.gz")
+}
+
+# lg_linux_step_checks TAG DIR: what each Guest of LG_VM_LINUX did, from
+# its section of results.log.  (The Host's log is checked with the rest.)
+lg_linux_step_checks() {
+	local tag=$1 dir=$2 w paging load sec stats forks pct trips token t
+	for w in $LG_VM_LINUX; do
+		paging=${w%%:*}
+		load=short forks=100 pct=50 trips=1000
+		if [ "$w" != "$paging" ]; then
+			load=full forks=1000 pct=90 trips=10000
+		fi
+		sec=linux-$paging
+		t="$tag: Linux $paging Guest ($load workload)"
+		stats=2level
+		[ "$paging" = non-pae ] || stats=pae
+		lg_check "$t: the Launcher exits 0 (the Guest powered off; was $(lg_rc "$sec" "$dir/results.log"))" \
+			lg_is "$(lg_rc "$sec" "$dir/results.log")" 0
+		lg_check "$t: its early console prints the banner once" \
+			lg_is "$(lg_linux_count_in "$sec" "$dir" "Linux version 4.1.18")" 1
+		lg_check "$t: virtio_pci binds the console" \
+			lg_linux_has_in "$sec" "$dir" "virtio-pci 0000:00:01.0: enabling device"
+		lg_check "$t: /init runs, and a shell on hvc0 reads our commands from the Launcher's stdin" \
+			lg_linux_has_in "$sec" "$dir" "@@GUEST shell on /dev/hvc0"
+		lg_check "$t: kernel 4.1.18 with $paging paging" \
+			lg_is "$(lg_work_in "$sec" "$dir" kernel release) $(lg_work_in "$sec" "$dir" kernel paging)" \
+			"4.1.18 $paging"
+		lg_check "$t: lg.ko reads its page tables as $stats (--stats)" \
+			grep -qx "guest_paging $stats" < <(lg_section "$sec" "$dir/results.log")
+		lg_check "$t: MemTotal is within 8 MiB below the 64 MiB given" \
+			lg_linux_memtotal "$dir" 64 "$sec"
+		lg_check "$t: $forks fork+exec+wait, each child's exit status right" \
+			lg_is "$(lg_work_in "$sec" "$dir" forkexec runs) $(lg_work_in "$sec" "$dir" forkexec ok)" "$forks $forks"
+		lg_check "$t: $pct% of the free memory written and read back, no page wrong" \
+			lg_linux_memtouch "$dir" "$pct" "$sec"
+		lg_check "$t: $trips pipe round trips between two processes" \
+			lg_is "$(lg_work_in "$sec" "$dir" pingpong trips) $(lg_work_in "$sec" "$dir" pingpong ok)" "$trips $trips"
+		lg_check "$t: /workload.sh ends with every job checked out" \
+			lg_is "$(lg_work_in "$sec" "$dir" end status)" 0
+		if [ "$load" = full ]; then
+			token=$(cat "$dir/linux-$paging.token" 2>/dev/null || true)
+			lg_check "$t: the Guest reads our token from hvc0 and echoes it back" \
+				lg_linux_has_in "$sec" "$dir" "@@GUEST echo token=$token reversed=$(rev <<<"$token")"
+		fi
+		lg_check "$t: no virtio device needed a reset" \
+			lg_linux_no_resets_in "$sec" "$dir"
+		lg_section "$sec" "$dir/results.log" |
+			grep -E '^@@WORK (forkexec|memtouch|pingpong|meminfo)|^(exits|page_faults|hypercalls) ' | lg_diag
+		tr -d '\r' <"$dir/results.log" | grep -E "^@@LG END $sec rc=" | lg_diag
+	done
 }
