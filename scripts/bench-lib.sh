@@ -126,12 +126,17 @@ bench_chart() {
 	: >"$out/ratios.dat"
 	for f in "$@"; do
 		[ -f "$out/$f.csv" ] || continue
-		awk -F, -v f="$f" 'NR > 1 && $5 != "-" { gsub(/"/, "", $2); printf "\"%s: %s\" %s\n", f, $2, $5 }' \
-			"$out/$f.csv" >>"$out/ratios.dat"
+		# The label is quoted and may hold commas: the ratio is the last field.
+		awk -F, -v f="$f" 'NR > 1 && $NF != "-" {
+			label = $0
+			sub(/^[^,]*,"/, "", label)
+			sub(/",[^"]*$/, "", label)
+			printf "\"%s: %s\" %s\n", f, label, $NF
+		}' "$out/$f.csv" >>"$out/ratios.dat"
 	done
 	[ -s "$out/ratios.dat" ] || return 0
 	gnuplot <<EOF
-set terminal png size 1200,800
+set terminal png size 1200,900 noenhanced
 set output '$out/ratios.png'
 set title 'lguest: guest / native cycles, same VM boot (lower is better)'
 set style fill solid

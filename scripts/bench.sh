@@ -14,8 +14,10 @@
 #
 # BENCH=NAME runs one entry (a native.c or bench.c name).  Results go to
 # $BENCH_OUT (default bench-results/): <flavour>.md, <flavour>.csv, the raw
-# results-<flavour>.log, and ratios.png when gnuplot is installed
-# (apt-get install gnuplot-nox).  LG_CACHE, QEMU, I386_CC as for tests/vm.
+# results-<flavour>.log, and ratios.png drawn by gnuplot, which is make
+# bench's own dependency (not the test suite's): as root we install
+# gnuplot-nox when it is missing, otherwise the chart is left out.
+# LG_CACHE, QEMU, I386_CC as for tests/vm.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +45,11 @@ die() {
 for f in "$LG_LAUNCHER" "$LG_GUEST" "$LG_GUEST_PAE"; do
 	[ -f "$f" ] || die "$f is missing: build the tree first (./configure && make)"
 done
+if ! command -v gnuplot >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "== installing gnuplot-nox for the chart"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox >"$BENCH_OUT/apt.log" 2>&1 ||
+		echo "(apt-get install gnuplot-nox failed, see $BENCH_OUT/apt.log: no chart)"
+fi
 command -v "$QEMU" >/dev/null || die "$QEMU is not installed: apt-get install qemu-system-x86"
 
 # bench_guest_kernel FLAVOUR: the Linux Guest kernel of the Host's paging.
