@@ -34,6 +34,20 @@ bench_pairs=(
 	"Linux Guest: fork+exec+wait|linux:forkexec|forkexec"
 )
 
+# bench_names: every name BENCH= may take, each once.
+bench_names() {
+	local pair what
+	for pair in "${bench_pairs[@]}"; do
+		what=${pair#*|}
+		echo "${what%|*}" | cut -d: -f2
+		echo "${what#*|}"
+	done | awk '!seen[$0]++'
+}
+
+bench_known() {
+	bench_names | grep -qxF -- "$1"
+}
+
 # bench_cycles LOG RUN NAME: the median cycles RUN printed for NAME.
 bench_cycles() {
 	awk -v run="$2" -v name="$3" '

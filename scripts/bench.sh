@@ -45,6 +45,9 @@ die() {
 for f in "$LG_LAUNCHER" "$LG_GUEST" "$LG_GUEST_PAE"; do
 	[ -f "$f" ] || die "$f is missing: build the tree first (./configure && make)"
 done
+if [ -n "$BENCH" ] && ! bench_known "$BENCH"; then
+	die "unknown BENCH=$BENCH: one of $(bench_names | xargs)"
+fi
 if ! command -v gnuplot >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	echo "== installing gnuplot-nox for the chart"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox >"$BENCH_OUT/apt.log" 2>&1 ||
