@@ -70,14 +70,17 @@ bench_ratio() {
 	}'
 }
 
-# bench_rows LOG: "label|guest|native|ratio" for each pair LOG has a number for.
+# bench_rows LOG [ONLY]: "label|guest|native|ratio" for each pair LOG has a
+# number for; with ONLY (make bench BENCH=ONLY), the pairs whose Guest side
+# is ONLY.
 bench_rows() {
-	local pair label what nat g n
+	local pair label what nat g n only=${2:-}
 	for pair in "${bench_pairs[@]}"; do
 		label=${pair%%|*}
 		what=${pair#*|}
 		nat=${what#*|}
 		what=${what%|*}
+		[ -z "$only" ] || [ "${what#*:}" = "$only" ] || continue
 		g=$(bench_cycles "$1" "${what%%:*}" "${what#*:}")
 		n=$(bench_cycles "$1" native "$nat")
 		[ -n "$g" ] || [ -n "$n" ] || continue
@@ -101,7 +104,7 @@ bench_stats() {
 # and OUTDIR/FLAVOUR.csv.
 bench_report() {
 	local flavour=$1 log=$2 out=$3 rows run
-	rows=$(bench_rows "$log")
+	rows=$(bench_rows "$log" "${BENCH:-}")
 	{
 		echo "### $flavour"
 		echo
