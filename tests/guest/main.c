@@ -14,6 +14,8 @@
  *   spin      stay in the Guest, without a single exit of our own, for about
  *             a second of emulated time, then power off: the VM harness
  *             sends NMIs meanwhile, and they must reach the Host
+ *   bench     time each primitive (bench.c), lgbench=NAME only that one,
+ *             and power off; "tests failed" if one went wrong
  *   switcher-probe  scan the Switcher area again and again (escape.c) while
  *             the VM harness moves our Launcher between CPUs; with
  *             lgcpus=N (N > 1) also check that we ran on two of them
@@ -137,6 +139,11 @@ __noreturn void guest_main(u32 boot_params)
 		scenario_sleep();
 	if (scenario && !strcmp(scenario, "switcher-probe"))
 		scenario_switcher_probe(boot_params);
+	if (scenario && !strcmp(scenario, "bench")) {
+		const char *only = cmdline_option(boot_params, "lgbench", name, sizeof(name));
+
+		guest_shutdown(run_bench(only) ? "Power down" : "tests failed");
+	}
 	if (scenario && !strncmp(scenario, "hostile-", 8))
 		run_hostile(scenario + 8);
 	if (scenario && strcmp(scenario, "all"))

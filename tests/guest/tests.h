@@ -21,6 +21,10 @@ extern bool escape_host_nx;	/* lghostnx=0: the Host has no NX to give us */
 /* escape.c: lgtest=switcher-probe, the Switcher-area scan again and again */
 void switcher_probe(unsigned int want_cpus);
 
+/* bench.c: lgtest=bench, cycles per primitive; ONLY names one, or NULL */
+bool run_bench(const char *only);
+#define LG_BENCH_TABLES		6	/* more page tables than the Host caches */
+
 /* hostile.c: lgtest=hostile-NAME; returns only for an unknown NAME */
 void run_hostile(const char *name);
 
@@ -35,6 +39,8 @@ void run_hostile(const char *name);
 #define ESCAPE_NX_VA		0xD0C00000u	/* escape.c: one page (PAE) */
 #define HIGHEST_TEST_VA		0xD0FFFFFFu
 #define PGTABLE_TEST_VA		0x10000000u	/* pgtable.c: one page */
+#define BENCH_HOST_VA		0x40000000u	/* bench.c: 128 pages, ring 1 only */
+#define BENCH_USER_VA		0x40400000u	/* bench.c: 128 pages, user */
 #define USER_CODE_VA		0x08048000u	/* user.c */
 #define USER_STACK_VA		0x08050000u	/* user.c: one page */
 #define ESCAPE_COW_VA		0x20000000u	/* escape.c: one page, two tables */
