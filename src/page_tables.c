@@ -643,6 +643,35 @@ static bool affects(struct lguest *lg, struct lg_pgdir *pd,
 	return vaddr >= lg->kernel_address || pd->gpgdir == gpgdir;
 }
 
+/*
+ * A Guest sets a PTE because it is about to use it: Linux's fault handler
+ * writes the new entry (already accessed, and dirty for a write fault) and
+ * returns to the instruction that faulted.  Forgetting our shadow entry
+ * and waiting for that instruction to fault again costs a second exit per
+ * Guest page fault; so for the tree that is running we fill the entry at
+ * once, exactly as the fault would have (lg_demand_page() decides what the
+ * entry may allow), but only when the Guest's entry says the access would
+ * not have to change it: accessed, and dirty if we are to map it writable.
+ * Device pages are left to fault: those exit to the Launcher.
+ */
+static void prefill_pte(struct lg_cpu *cpu, u32 vaddr)
+{
+	struct lguest *lg = cpu->lg;
+	struct gwalk w;
+	u32 errcode = 0;
+
+	if (cpu->linear || !walk_guest(cpu, vaddr, &w) || lg->dead)
+		return;
+	if (!(w.pte & PTE_ACCESSED) ||
+	    gframe(lg, w.pte) >= ((u64)lg->pfn_limit << PAGE_SHIFT))
+		return;
+	if (w.user)
+		errcode |= X86_PF_USER;
+	if (w.write && (w.pte & PTE_DIRTY))
+		errcode |= X86_PF_WRITE;
+	lg_demand_page(cpu, vaddr, errcode);
+}
+
 void lg_set_pte(struct lg_cpu *cpu, unsigned long gpgdir, u32 vaddr)
 {
 	struct lguest *lg = cpu->lg;
@@ -659,6 +688,8 @@ void lg_set_pte(struct lg_cpu *cpu, unsigned long gpgdir, u32 vaddr)
 		if (spte)
 			release_pte(spte);
 	}
+	if (cur_pgdir(cpu)->gpgdir == gpgdir)
+		prefill_pte(cpu, vaddr);
 }
 
 /*
