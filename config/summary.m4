@@ -16,6 +16,8 @@ AC_DEFUN([LG_AC_SUMMARY], [
 	AM_COND_IF([INSTALL_I386_LAUNCHER],
 	    [lg_sum_installed="launcher/lguest.i386 (static i386)"],
 	    [lg_sum_installed="launcher/lguest (native)"])
+	AS_IF([test "x$enable_fuzz" = xyes],
+	    [lg_sum_fuzz="yes ($FUZZ_CC)"], [lg_sum_fuzz=no])
 	AS_IF([test "x$enable_vm_tests" = xyes],
 	    [lg_sum_vm="yes ($QEMU)"], [lg_sum_vm=no])
 	cat <<_LG_EOF
@@ -25,6 +27,7 @@ lguest AC_PACKAGE_VERSION configured:
   launcher:               $enable_launcher
   i386 compiler:          $lg_sum_i386
   installed lguest:       $lg_sum_installed
+  libFuzzer targets:      $lg_sum_fuzz
   VM tests:               $lg_sum_vm
 
 _LG_EOF

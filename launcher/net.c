@@ -317,6 +317,16 @@ static int open_tap(char name[IFNAMSIZ], char *why)
 	struct ifreq ifr;
 	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 
+	/*
+	 * No node at all is a /dev without the static nodes systemd creates at
+	 * boot (a container, a hand-made chroot): loading tun may not add it.
+	 */
+	if (fd < 0 && errno == ENOENT) {
+		snprintf(why, LG_WHY_MAX, "/dev/net/tun: %s; load the tun module (modprobe tun) "
+			 "or, where /dev lacks the node, create it: mkdir -p /dev/net && "
+			 "mknod /dev/net/tun c 10 200", strerror(errno));
+		return -1;
+	}
 	if (fd < 0)
 		return tap_error("/dev/net/tun", why);
 	memset(&ifr, 0, sizeof(ifr));

@@ -10,11 +10,18 @@
 # the VM tests boot all three flavours) and the Launcher and test Guests for
 # the VMs are built with gcc -m32 (gcc-multilib).  Nothing is done when everything is already
 # installed, so running it again costs a second.
+#
+# Recommended packages are left out (--no-install-recommends): no test
+# needs one (qemu's GUI, OVMF, qemu-utils and block drivers, dkms's sudo,
+# dpkg-dev's gnupg, clang's llvm-14-dev), and with them a fresh machine
+# would download twice as much.  Whatever is needed is named below.
 set -euo pipefail
 
 # The packages, apart from the kernel headers.
 lg_packages=(
 	build-essential		# gcc, make, libc6-dev; libasan/libubsan for the unit tests
+	clang-14 libclang-rt-14-dev # the libFuzzer targets (the runtime is only a
+				#  Recommends of clang on Debian 12)
 	autoconf automake	# ./autogen.sh
 	gcc-multilib		# gcc -m32 -static: launcher/lguest.i386, the test Guests
 	qemu-system-x86		# qemu-system-i386 for the VM tests
@@ -129,5 +136,5 @@ if [ "$updated" = no ]; then
 	resolve_headers
 fi
 say "installing: ${todo[*]}"
-apt-get install -y "${lg_packages[@]}" "${headers[@]}"
+apt-get install -y --no-install-recommends "${lg_packages[@]}" "${headers[@]}"
 say "done (headers: ${headers[*]})"

@@ -33,14 +33,33 @@ fi
 echo "booting $LG_VMLINUZ (QEMU without KVM: give it a few seconds)"
 echo
 
+# The terminal is left as we found it.  QEMU -nographic makes it raw and
+# undoes that when it exits, but not when timeout has to kill it, so we
+# keep its settings and put them back on every way out.  And the firmware
+# and the kernel's early boot write ESC c (reset), ESC [2J (clear the
+# screen) and ESC [?7l (line wrap off) on the serial line, which would
+# reach our terminal: lg_console_filter (lib.sh) drops those three.
+tty_saved=
+if [ -t 0 ]; then
+	tty_saved=$(stty -g 2>/dev/null || true)
+fi
+restore_tty() {
+	if [ -n "$tty_saved" ]; then
+		stty "$tty_saved" 2>/dev/null || true
+	fi
+}
+trap restore_tty EXIT
+
 # Kernel messages up to warnings stay visible (loglevel=5), the chatter of
-# a normal boot does not.
+# a normal boot does not.  --foreground: QEMU must stay in the terminal's
+# foreground process group, or its first tcsetattr() stops it (SIGTTOU).
 rc=0
-timeout -k 10 "$LG_VM_TIMEOUT" "$QEMU" -nographic -no-reboot -nic none \
+timeout --foreground -k 10 "$LG_VM_TIMEOUT" "$QEMU" -nographic -no-reboot -nic none \
 	-m 512 -smp "$smp" -cpu "$cpu" \
 	-kernel "$LG_VMLINUZ" -initrd "$dir/initrd.gz" \
 	-append "console=ttyS0 panic=-1 loglevel=5 lgtest=demo" |
-	tee "$dir/serial.log" || rc=$?
+	lg_console_filter | tee "$dir/serial.log" || rc=$?
+restore_tty
 echo
 if [ "$rc" -ne 0 ]; then
 	echo "demo: QEMU exited with status $rc" >&2

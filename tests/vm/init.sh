@@ -29,7 +29,7 @@
 #
 # What we print is framed by markers the harness looks for:
 #   @@LG BEGIN <name> ... @@LG END <name> rc=<exit status> t=<uptime>s
-#   @@LG STEP devnode rc=<0|1> dev=<major>:<minor>
+#   @@LG STEP devnode rc=<0|1> dev=<major>:<minor> mode=<octal> owner=<uid>:<gid>
 #   @@LG REPEAT <n> rc=<exit status> tap=<same|differs> t=<uptime>s
 #   @@LG KILLED <how> rc=<Launcher exit status>
 #   @@LG PARALLEL <n> rc=<exit status> tap=<same|differs>
@@ -117,9 +117,9 @@ expect_failure() {
 
 check_devnode() {
 	if [ -c /dev/lguest ]; then
-		# shellcheck disable=SC2046 # two words, hex major and minor
-		set -- $(stat -c '%t %T' /dev/lguest)
-		say "@@LG STEP devnode rc=0 dev=$((0x$1)):$((0x$2))"
+		# shellcheck disable=SC2046 # hex major and minor, mode, uid, gid
+		set -- $(stat -c '%t %T %a %u %g' /dev/lguest)
+		say "@@LG STEP devnode rc=0 dev=$((0x$1)):$((0x$2)) mode=$3 owner=$4:$5"
 		ls -l /dev/lguest
 	else
 		say "@@LG STEP devnode rc=1 dev=none"
