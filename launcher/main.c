@@ -601,6 +601,35 @@ static void add_net(struct options *o, const char *spec)
 	o->nets[o->n_nets++] = spec;
 }
 
+/*
+ * Options end at the memory size, so "lguest 64 bzImage --initrd=FILE"
+ * would hand "--initrd=FILE" to the Guest kernel and boot without an
+ * initrd.  No kernel parameter starts with "--NAME" for one of our option
+ * names ("--" alone separates init's arguments), so such a word is our
+ * option in the wrong place: say where it goes.
+ */
+static void refuse_late_options(const struct option *longopts, const struct options *o)
+{
+	const struct option *opt;
+	int i;
+
+	for (i = 0; i < o->guest_argc; i++) {
+		const char *arg = o->guest_argv[i];
+
+		if (strncmp(arg, "--", 2) != 0)
+			continue;
+		for (opt = longopts; opt->name; opt++) {
+			size_t len = strlen(opt->name);
+
+			if (!strncmp(arg + 2, opt->name, len) &&
+			    (arg[2 + len] == '\0' || arg[2 + len] == '='))
+				die("'%s' comes after the guest kernel, where it would be a kernel "
+				    "argument; put lguest's options first: lguest %s %u %s ...",
+				    arg, arg, o->mem_mb, o->kernel);
+		}
+	}
+}
+
 static void parse_options(int argc, char *argv[], struct options *o)
 {
 	static const struct option longopts[] = {
@@ -669,6 +698,7 @@ static void parse_options(int argc, char *argv[], struct options *o)
 	o->kernel = argv[optind + 1];
 	o->guest_argc = argc - optind - 2;
 	o->guest_argv = argv + optind + 2;
+	refuse_late_options(longopts, o);
 }
 
 /*
