@@ -50,6 +50,22 @@
 #define HOST(field)	(LGP_HOST + (field))(%eax)
 #define REGS(field)	(LGP_REGS + (field))(%eax)
 
+/*
+ * The crossing, either way: onto this CPU's transit tables, which map both
+ * places, then to the other place's copy of @label with %eax pointing at
+ * the pages there and the stack moved with it in one instruction.  The
+ * host page holds both addresses (run.c), and the transit tables map it
+ * in both places.
+ */
+	.macro	lg_cross_over label, pages
+	movl	STATE(LGS_TRANSIT_CR3), %edx
+	movl	%edx, %cr3
+	movl	HOST(\label), %edx
+	movl	HOST(\pages), %eax
+	leal	LGP_REGS(%eax), %esp
+	jmp	*%edx
+	.endm
+
 	.section .text.lg_switcher, "ax"
 	.balign	LG_PAGE_SIZE
 	.globl	lg_switcher_start
@@ -135,18 +151,11 @@ lg_switch_to_guest:
 	movl	%edx, %cr4
 
 	/*
-	 * Onto the transit tables, and first onto a stack they map: the regs
-	 * page, at its Host address for now.
+	 * Onto a stack the transit tables map (the regs page, at its Host
+	 * address), then over to the window: text, pages and stack.
 	 */
 	leal	LGP_REGS(%eax), %esp
-	movl	STATE(LGS_TRANSIT_CR3), %edx
-	movl	%edx, %cr3
-
-	/* Over to the window: text, pages and stack. */
-	movl	HOST(LGH_WINDOW_ENTRY), %edx
-	movl	HOST(LGH_WINDOW_PAGES), %eax
-	leal	LGP_REGS(%eax), %esp
-	jmp	*%edx
+	lg_cross_over LGH_WINDOW_ENTRY, LGH_WINDOW_PAGES
 
 	.globl	lg_enter_in_window
 lg_enter_in_window:
@@ -221,16 +230,8 @@ lg_exit_to_host:
 	movl	%esp, %eax
 	subl	$LGP_REGS, %eax
 
-	/*
-	 * The transit tables reach both places: move text, pages and stack
-	 * to their Host addresses, the stack in one instruction.
-	 */
-	movl	STATE(LGS_TRANSIT_CR3), %edx
-	movl	%edx, %cr3
-	movl	HOST(LGH_HOST_EXIT), %edx
-	movl	HOST(LGH_HOST_PAGES), %eax
-	leal	LGP_REGS(%eax), %esp
-	jmp	*%edx
+	/* Text, pages and stack to their Host addresses. */
+	lg_cross_over LGH_HOST_EXIT, LGH_HOST_PAGES
 
 	.globl	lg_exit_on_host
 lg_exit_on_host:
