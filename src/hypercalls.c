@@ -82,6 +82,8 @@ static void do_lguest_init(struct lg_cpu *cpu, u32 gpa)
 static void do_hcall(struct lg_cpu *cpu, const struct hcall_args *a)
 {
 	cpu->stats.hypercalls++;
+	if (a->arg0 < LG_HCALL_COUNTED)
+		cpu->stats.hcalls[a->arg0]++;
 
 	switch (a->arg0) {
 	case LHCALL_FLUSH_ASYNC:
@@ -164,6 +166,8 @@ static void do_async_hcalls(struct lg_cpu *cpu)
 			return;
 		do_hcall(cpu, &args);
 		cpu->stats.async_hypercalls++;
+		if (args.arg0 < LG_HCALL_COUNTED)
+			cpu->stats.hcalls_async[args.arg0]++;
 		if (lg_write(lg, data + LGD(hcall_status[i]), &done, 1))
 			return;
 		cpu->next_hcall = (i + 1) % LHCALL_RING_SIZE;

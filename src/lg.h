@@ -106,12 +106,18 @@ struct lg_pgdir {
 };
 #define LG_NO_PGDIR	(~0UL)
 
+/* Hypercall numbers below this are counted one by one. */
+#define LG_HCALL_COUNTED	32
+
 /* Why the Guest exited, counted for /sys/kernel/debug/lguest/<pid>. */
 struct lg_stats {
 	u64 exits, hypercalls, async_hypercalls, launcher_exits;
 	u64 page_faults, irqs_delivered, halts;
 	u64 aborted_entries;		/* an NMI or #MC cancelled an entry */
 	u64 new_pgtables, pgtable_misses;	/* NEW_PGTABLE; not cached */
+	u64 demand_fixed;		/* page faults we fixed unseen */
+	u64 hcalls[LG_HCALL_COUNTED];	/* by number: straight calls */
+	u64 hcalls_async[LG_HCALL_COUNTED];	/* ...and from the ring */
 	u64 traps[256];
 };
 

@@ -72,6 +72,12 @@ static int stats_show(struct seq_file *m, void *unused)
 		   s->irqs_delivered, s->halts, s->aborted_entries);
 	seq_printf(m, "new_pgtables %llu\npgtable_misses %llu\n",
 		   s->new_pgtables, s->pgtable_misses);
+	seq_printf(m, "demand_fixed %llu\n", s->demand_fixed);
+	/* The ring's calls are counted in both columns: one hypercall each. */
+	for (v = 0; v < ARRAY_SIZE(s->hcalls); v++)
+		if (s->hcalls[v])
+			seq_printf(m, "hcall %u %llu async %llu\n", v,
+				   s->hcalls[v], s->hcalls_async[v]);
 	seq_printf(m, "guest_paging %s\n",
 		   lg->cpu.linear ? "none" : lg->guest_pae ? "pae" : "2level");
 	for (v = 0; v < ARRAY_SIZE(s->traps); v++)

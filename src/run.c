@@ -629,8 +629,10 @@ void lg_handle_trap(struct lg_cpu *cpu)
 		break;
 	case 14:
 		cpu->stats.page_faults++;
-		if (lg_demand_page(cpu, cpu->cr2, cpu->regs.errcode))
+		if (lg_demand_page(cpu, cpu->cr2, cpu->regs.errcode)) {
+			cpu->stats.demand_fixed++;
 			return;
+		}
 		/* The Guest reads %cr2 from here. */
 		if (lg->lguest_data)
 			lg_write_u32(lg, lg->lguest_data + LGD(cr2), cpu->cr2);
