@@ -173,13 +173,21 @@ int block__start(struct guest *g);
  * net.c: a virtio network card on a new tap device, "IP[:MAC]" or
  * "bridge:BR[:MAC]".  net__check() only parses that; net__add() creates
  * and configures the tap (it needs CAP_NET_ADMIN); net__add_fd() takes
- * any fd that passes whole frames (tests/unit gives it a socketpair);
+ * any fd that passes whole frames behind a 12-byte virtio-net header
+ * (tests/unit gives it a socketpair) and the function that sets its
+ * offloads, as TUNSETOFFLOAD does with TUN_F_* flags (NULL: offer none);
  * net__start() starts each card's receive thread.  0, or -1 with why[].
+ * net__dropped() says how many frames a card dropped each way;
+ * net__verbose() makes the cards say which offloads they offer and take.
  */
+typedef int net_offload_fn(int fd, unsigned int tun_flags);
 int net__check(const char *spec, char *why);
 int net__add(struct guest *g, const char *spec, char *why);
-int net__add_fd(struct guest *g, int fd, const uint8_t mac[6], char *why);
+int net__add_fd(struct guest *g, int fd, const uint8_t mac[6], net_offload_fn *set_offload,
+		char *why);
 int net__start(struct guest *g);
+int net__dropped(unsigned int card, uint64_t *rx, uint64_t *tx);
+void net__verbose(bool on);
 
 /* rng.c: a virtio entropy source, fed by getrandom(2). */
 int rng__add(struct guest *g);

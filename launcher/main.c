@@ -292,7 +292,8 @@ static int run_guest(struct guest *g)
 /*
  * lg.ko keeps per-Guest exit counters in debugfs while /dev/lguest is open.
  * --stats opens them as soon as the Guest exists, before --chroot takes
- * /sys away from us, and copies them out when it stops.
+ * /sys away from us, and copies them out when it stops, after what each
+ * network card dropped.
  */
 static FILE *open_stats(void)
 {
@@ -309,8 +310,13 @@ static FILE *open_stats(void)
 
 static void print_stats(FILE *f)
 {
+	uint64_t rx, tx;
 	char line[256];
+	unsigned int i;
 
+	for (i = 0; net__dropped(i, &rx, &tx) == 0; i++)
+		fprintf(stderr, "lguest: net %u: %llu frames dropped on receive, %llu on transmit\n",
+			i, (unsigned long long)rx, (unsigned long long)tx);
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f))
@@ -799,6 +805,7 @@ int main(int argc, char *argv[])
 
 	parse_options(argc, argv, &o);
 	verbose = o.verbose;
+	net__verbose(o.verbose);
 	if (o.username)
 		look_up_user(o.username, &to);
 	if (o.chroot)

@@ -127,6 +127,12 @@ struct vdev_ops {
 	void (*notify)(void *dev, struct vdev *vd, unsigned int q);
 	/* The driver reset the device: forget everything about the queues. */
 	void (*reset)(void *dev, struct vdev *vd);
+	/*
+	 * The driver set DRIVER_OK: FEATURES are what it took, final until
+	 * the next reset.  Called before the first kick reaches notify, so a
+	 * device can set itself up for them first (net.c: the tap's offloads).
+	 */
+	void (*driver_ok)(void *dev, struct vdev *vd, uint64_t features);
 };
 
 /* pci.c calls these; vdev__add() (pci.c, lguest.h) is what devices call. */

@@ -205,7 +205,8 @@ static bool features_ok(struct vdev *vd)
 /*
  * Once DRIVER_OK is set the device may use its queues; buffers the driver
  * added before that (the console's receive buffers, say) were kicked too
- * early for us to act on, so we give each queue one kick now.
+ * early for us to act on, so we give each queue one kick now, after
+ * telling the device which features the driver settled on.
  */
 static void set_status(struct vdev *vd, uint8_t val)
 {
@@ -220,10 +221,13 @@ static void set_status(struct vdev *vd, uint8_t val)
 	    !features_ok(vd))
 		val &= ~VIRTIO_STATUS_FEATURES_OK;
 	vd->status = val | (was & VIRTIO_STATUS_NEEDS_RESET);
-	if ((val & VIRTIO_STATUS_DRIVER_OK) && !(was & VIRTIO_STATUS_DRIVER_OK))
-		for (q = 0; q < vd->ops->num_queues; q++)
-			if (vdev__ready(vd, q) && vd->ops->notify)
-				vd->ops->notify(vd->dev, vd, q);
+	if (!(val & VIRTIO_STATUS_DRIVER_OK) || (was & VIRTIO_STATUS_DRIVER_OK))
+		return;
+	if (vd->ops->driver_ok)
+		vd->ops->driver_ok(vd->dev, vd, vd->driver_features);
+	for (q = 0; q < vd->ops->num_queues; q++)
+		if (vdev__ready(vd, q) && vd->ops->notify)
+			vd->ops->notify(vd->dev, vd, q);
 }
 
 static void write_driver_features(struct vdev *vd, uint32_t val)

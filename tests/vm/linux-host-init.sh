@@ -89,8 +89,10 @@ make_jail() {
 
 # make_net: tun.ko for the Launcher's tap (--tunnet=192.0.2.1, TEST-NET-1:
 # nothing leaves this VM), and a web server with 100 MiB (1 MiB of random
-# bytes, 100 times) for the Guest to fetch over TCP.  Sets net_opt to the --tunnet option, or to
-# nothing when there is no tun.ko.
+# bytes, 100 times) for the Guest to fetch over TCP, and a CGI that takes
+# the Guest's upload (wget --post-file, which stops at a NUL byte: the
+# Guest sends text) and answers, and keeps, its md5sum.  Sets net_opt to
+# the --tunnet option, or to nothing when there is no tun.ko.
 make_net() {
 	net_opt=
 	if [ -f /tun.ko ] && insmod /tun.ko; then
@@ -104,6 +106,14 @@ make_net() {
 		i=$((i + 1))
 	done >/tmp/www/net.bin
 	rm /tmp/www/1m.bin
+	mkdir -p /tmp/www/cgi-bin
+	cat >/tmp/www/cgi-bin/md5 <<'CGI'
+#!/bin/sh
+sum=$(head -c "$CONTENT_LENGTH" | md5sum | cut -d' ' -f1)
+echo "$sum $CONTENT_LENGTH" >/tmp/upload.md5
+printf 'Content-Type: text/plain\r\n\r\n%s\n' "$sum"
+CGI
+	chmod +x /tmp/www/cgi-bin/md5
 	say "@@LG NET served $(md5sum </tmp/www/net.bin) tunnet=${net_opt:-none}"
 	httpd -p 8080 -h /tmp/www
 }
@@ -171,6 +181,7 @@ echo "@@HOST end epoch=$(date +%s)" >>/tmp/clocks
 cat /tmp/guest.out /tmp/clocks
 cat /tmp/guest.out /tmp/clocks >&3
 check_disks
+say "@@LG NET received $(cat /tmp/upload.md5 2>/dev/null)"
 say "@@LG END linux rc=$rc"
 
 # The Guest kernel of the other paging format, if the test gave us one:

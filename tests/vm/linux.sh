@@ -136,10 +136,13 @@ lg_linux_check_devices() {
 }
 
 # lg_linux_check_net FLAVOUR DIR: --tunnet (linux-net-commands.txt): the
-# Guest's eth0 has the MAC we gave, pings the tap's address, and fetches
-# 100 MiB over TCP with the checksum the Host served.
+# Guest's eth0 has the MAC we gave, pings the tap's address, took the
+# checksum and TSO offloads the tap let us offer (--verbose, and the bits
+# of its own features file), fetches 100 MiB over TCP with the checksum the
+# Host served, uploads 8 MiB with the checksum the Host received, and no
+# frame the Guest sent was refused by the tap (--stats).
 lg_linux_check_net() {
-	local flavour=$1 dir=$2
+	local flavour=$1 dir=$2 bits
 	lg_check "$flavour: tun.ko fetched, the Launcher given --tunnet" \
 		lg_linux_has "$dir" "tunnet=--tunnet=192.0.2.1:02:4c:47:00:00:01"
 	lg_check "$flavour: eth0 has the MAC --tunnet gave" \
@@ -149,9 +152,36 @@ lg_linux_check_net() {
 	lg_check "$flavour: 100 MiB over TCP (wget), the same md5sum on both ends" lg_same \
 		"$(lg_linux_value "$dir" "@@GUEST wget")" \
 		"$(lg_linux_value "$dir" "@@LG NET served")"
+	lg_check "$flavour: the tap takes TUNSETOFFLOAD: checksum and TSO offloads offered" \
+		lg_linux_has "$dir" "lguest: net 0: offloads offered: CSUM GUEST_CSUM HOST_TSO4"
+	lg_check "$flavour: the Guest took them (the tap set to CSUM|TSO4|TSO6|TSO_ECN)" \
+		lg_linux_has "$dir" "(tap offloads 0xf)"
+	bits=$(lg_linux_value "$dir" "@@GUEST net-features")
+	lg_check "$flavour: the Guest's virtio features have CSUM, GUEST_CSUM, GUEST_TSO4, HOST_TSO4 (${bits:0:16})" \
+		lg_linux_offload_bits "$bits"
+	lg_check "$flavour: 8 MiB up over TCP (wget --post-file), the same md5sum on both ends" \
+		lg_linux_upload_ok "$dir"
+	lg_check "$flavour: the tap refused no frame the Guest sent (--stats)" \
+		lg_linux_has "$dir" "frames dropped on receive, 0 on transmit"
+	lg_section linux "$dir/results.log" | grep -F 'lguest: net 0:' | lg_diag
 	lg_section linux "$dir/results.log" |
 		sed -n 's/^@@GUEST wget-time \([0-9.]*\) \([0-9.]*\)$/wget: Guest uptime \1 s to \2 s/p' |
 		lg_diag
+}
+
+# lg_linux_offload_bits BITS: the features file of a 4.1 Guest's virtio
+# device (one 0 or 1 per bit, bit 0 first) has bits 0, 1, 7 and 11.
+lg_linux_offload_bits() {
+	[[ "$1" =~ ^[01]{64}$ ]] && [ "${1:0:1}${1:1:1}${1:7:1}${1:11:1}" = 1111 ]
+}
+
+# lg_linux_upload_ok DIR: what the Guest sent is what the Host's CGI read,
+# 8388608 bytes, and what it told the Guest.
+lg_linux_upload_ok() {
+	local sent
+	sent=$(lg_linux_value "$1" "@@GUEST upload-sent")
+	lg_same "$sent" "$(lg_linux_value "$1" "@@GUEST upload-got")" &&
+		lg_linux_has "$1" "@@LG NET received $sent 8388608"
 }
 
 # --chroot=/tmp/empty --username=nobody (linux-host-init.sh): said by --verbose.
