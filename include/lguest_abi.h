@@ -204,6 +204,20 @@ LG_ABI_ASSERT(sizeof(struct lguest_pending) == 12, lguest_pending_size);
 #define LG_REG_EFLAGS	56
 #define LG_REG_ESP	60
 #define LG_REG_SS	64
+#define LG_REG_WORDS	(LG_REG_SS / 4 + 1)
+
+/*
+ * Ours, not upstream's: a read() whose buffer has room for this gets the
+ * Guest's registers along with the exit, each at its LG_REG_* offset
+ * (orig_eax reads 0).  Emulating an I/O instruction then needs no GETREG,
+ * two system calls each, only the SETREGs that change something.  A
+ * 12-byte read() still gets only struct lguest_pending.
+ */
+struct lguest_exit {
+	struct lguest_pending pending;
+	lg_u32 regs[LG_REG_WORDS];
+};
+LG_ABI_ASSERT(sizeof(struct lguest_exit) == 80, lguest_exit_size);
 
 /* The errno a read() fails with after SHUTDOWN(..., RESTART). */
 #define LGUEST_ERESTART		85

@@ -205,13 +205,56 @@ static void reinject(struct guest *g, const struct lguest_pending *p)
  * how it reaches the PCI configuration ports.  Trap 14 is a load or store to
  * a page of the device window above RAM, where the BARs live.  Either way
  * insn.c decodes the instruction from the bytes the Host copied out for us
- * and does its work through GETREG/SETREG.
+ * and does its work on the Guest's registers.
+ *
+ * The read() that brought the exit brought the registers too (struct
+ * lguest_exit), so reading one costs nothing; writing one is a SETREG.
+ * An lg.ko that only gives the 12-byte struct lguest_pending leaves the
+ * cache empty, and each register is fetched with GETREG when first read.
  */
-static void handle_exit(struct guest *g, const struct lguest_pending *p)
+struct reg_cache {
+	struct guest *g;
+	bool have[LG_REG_WORDS];
+	uint32_t val[LG_REG_WORDS];
+};
+
+static uint32_t cached_getreg(void *ctx, unsigned int reg)
 {
-	const struct guest_regs regs = { lg_getreg, lg_setreg, g };
+	struct reg_cache *c = ctx;
+	unsigned int i = reg / 4;
+
+	if (reg % 4 || i >= LG_REG_WORDS)
+		return lg_getreg(c->g, reg);	/* lg.ko refuses it: die() */
+	if (!c->have[i]) {
+		c->val[i] = lg_getreg(c->g, reg);
+		c->have[i] = true;
+	}
+	return c->val[i];
+}
+
+static void cached_setreg(void *ctx, unsigned int reg, uint32_t val)
+{
+	struct reg_cache *c = ctx;
+	unsigned int i = reg / 4;
+
+	lg_setreg(c->g, reg, val);
+	if (reg % 4 == 0 && i < LG_REG_WORDS) {
+		c->val[i] = val;
+		c->have[i] = true;
+	}
+}
+
+static void handle_exit(struct guest *g, const struct lguest_exit *e, bool with_regs)
+{
+	const struct lguest_pending *p = &e->pending;
+	struct reg_cache cache = { .g = g };
+	const struct guest_regs regs = { cached_getreg, cached_setreg, &cache };
 	int err;
 
+	if (with_regs) {
+		memcpy(cache.val, e->regs, sizeof(cache.val));
+		memset(cache.have, true, sizeof(cache.have));
+	}
 	if (p->trap == TRAP_GP)
 		err = emulate_io(g, p->insn, &regs);
 	else if (p->trap == TRAP_PF)
@@ -244,8 +287,8 @@ static int guest_stopped(struct guest *g, ssize_t n)
 	char reason[DEATH_REASON_MAX] = "";
 
 	if (n >= 0)
-		die(DEV_LGUEST ": read gave %zd bytes, not %zu; lg.ko and this launcher do not match",
-		    n, sizeof(struct lguest_pending));
+		die(DEV_LGUEST ": read gave %zd bytes, not %zu or %zu; lg.ko and this launcher do not match",
+		    n, sizeof(struct lguest_exit), sizeof(struct lguest_pending));
 	if (errno == LGUEST_ERESTART) {
 		fprintf(stderr, "lguest: guest asked to restart\n");
 		return EXIT_RESTART;
@@ -271,7 +314,7 @@ static int guest_stopped(struct guest *g, ssize_t n)
  */
 static int run_guest(struct guest *g)
 {
-	struct lguest_pending p;
+	struct lguest_exit e;
 	ssize_t n;
 
 	for (;;) {
@@ -279,9 +322,9 @@ static int run_guest(struct guest *g)
 			errno = ENOENT;
 			return guest_stopped(g, -1);
 		}
-		n = pread(g->fd, &p, sizeof(p), 0);
-		if (n == (ssize_t)sizeof(p))
-			handle_exit(g, &p);
+		n = pread(g->fd, &e, sizeof(e), 0);
+		if (n == (ssize_t)sizeof(e) || n == (ssize_t)sizeof(e.pending))
+			handle_exit(g, &e, n == (ssize_t)sizeof(e));
 		else if (n < 0 && errno == EINTR)
 			continue;
 		else

@@ -141,12 +141,8 @@ static int run_loop(struct lg_cpu *cpu, char __user *user, size_t size)
 
 	while (!lg->dead) {
 		if (cpu->has_pending) {
-			size_t n = min(size, sizeof(cpu->pending));
-
 			cpu->has_pending = false;
-			if (copy_to_user(user, &cpu->pending, n))
-				return -EFAULT;
-			return n;
+			return lg_copy_exit(cpu, user, size);
 		}
 		if (signal_pending(current))
 			return -ERESTARTSYS;

@@ -221,6 +221,7 @@ void lg_switcher_exit(void);
 struct lg_cpu_pages *lg_cpu_pages(int cpu);
 void lg_init_cpu_regs(struct lg_cpu *cpu, u32 start);
 bool lg_run_guest_once(struct lg_cpu *cpu);
+ssize_t lg_copy_exit(struct lg_cpu *cpu, char __user *user, size_t size);
 void lg_handle_trap(struct lg_cpu *cpu);
 void lg_exit_to_launcher(struct lg_cpu *cpu, u8 trap, u32 addr);
 unsigned long lg_switcher_text_pfn(unsigned int i);

@@ -56,6 +56,30 @@ static u32 *reg_at(struct lg_cpu *cpu, u32 off, bool for_write)
 	return (u32 *)((char *)&cpu->regs + slot->offset - 1);
 }
 
+/*
+ * What read() hands over when the Guest needs the Launcher: the pending
+ * exit and, if the buffer has room (struct lguest_exit), every register
+ * GETREG could have given, so the Launcher asks for none of them.
+ */
+ssize_t lg_copy_exit(struct lg_cpu *cpu, char __user *user, size_t size)
+{
+	struct lguest_exit e = { .pending = cpu->pending };
+	size_t n = min(size, sizeof(e.pending));
+	unsigned int i;
+
+	if (size >= sizeof(e)) {
+		for (i = 0; i < LG_REG_WORDS; i++) {
+			const u32 *reg = reg_at(cpu, i * 4, false);
+
+			e.regs[i] = reg ? *reg : 0;
+		}
+		n = sizeof(e);
+	}
+	if (copy_to_user(user, &e, n))
+		return -EFAULT;
+	return n;
+}
+
 /* ---- Statistics in debugfs. */
 
 static int stats_show(struct seq_file *m, void *unused)
@@ -73,13 +97,13 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "new_pgtables %llu\npgtable_misses %llu\n",
 		   s->new_pgtables, s->pgtable_misses);
 	seq_printf(m, "demand_fixed %llu\n", s->demand_fixed);
+	seq_printf(m, "guest_paging %s\n",
+		   lg->cpu.linear ? "none" : lg->guest_pae ? "pae" : "2level");
 	/* The ring's calls are counted in both columns: one hypercall each. */
 	for (v = 0; v < ARRAY_SIZE(s->hcalls); v++)
 		if (s->hcalls[v])
 			seq_printf(m, "hcall %u %llu async %llu\n", v,
 				   s->hcalls[v], s->hcalls_async[v]);
-	seq_printf(m, "guest_paging %s\n",
-		   lg->cpu.linear ? "none" : lg->guest_pae ? "pae" : "2level");
 	for (v = 0; v < ARRAY_SIZE(s->traps); v++)
 		if (s->traps[v])
 			seq_printf(m, "trap %#04x %llu\n", v, s->traps[v]);

@@ -96,6 +96,8 @@ static struct {
 	const char *death;		/* reason once the script runs out */
 	int death_errno;		/* ENOENT, or LGUEST_ERESTART */
 	bool dead, trap_fails;
+	bool give_regs;			/* exits come as struct lguest_exit */
+	unsigned int getregs;		/* GETREG requests seen */
 	unsigned int traps[8], ntraps;
 	unsigned int irqs;
 	uint32_t init[5];
@@ -113,7 +115,10 @@ static void fake_exit(int status)
 
 static void host_reset(const struct step *steps, unsigned int n, const char *death, int err)
 {
+	bool give_regs = host.give_regs;
+
 	memset(&host, 0, sizeof(host));
+	host.give_regs = give_regs;
 	host.steps = steps;
 	host.nsteps = n;
 	host.death = death;
@@ -153,6 +158,13 @@ static ssize_t run_next_step(void *buf, size_t len)
 	memcpy(p.insn, s->insn, sizeof(p.insn));
 	p.addr = s->addr;
 	host.dead = s->kill_after;
+	if (host.give_regs && len >= sizeof(struct lguest_exit)) {
+		struct lguest_exit e = { .pending = p };
+
+		memcpy(e.regs, host.regs, sizeof(e.regs));
+		memcpy(buf, &e, sizeof(e));
+		return sizeof(e);
+	}
 	memcpy(buf, &p, len < sizeof(p) ? len : sizeof(p));
 	return len < sizeof(p) ? (ssize_t)len : (ssize_t)sizeof(p);
 }
@@ -196,6 +208,7 @@ static ssize_t fake_pwrite(int fd, const void *buf, size_t len, off_t off)
 		host.init_len = len;
 		return 16;
 	case LHREQ_GETREG:
+		host.getregs++;
 		host.pending_getreg = (int)w[1];
 		return 8;
 	case LHREQ_SETREG:
@@ -259,8 +272,9 @@ static int run_script(const struct step *steps, unsigned int n, const char *deat
 	{ .trap = 13, .insn = { 0xED }, .edx = (port_), .eax = 0x5A5A5A5A, .eip = (eip_) }
 #define CFG(reg)	(0x80000000u | LGUEST_CONSOLE_SLOT << 11 | (reg))
 
-static void test_early_console_boot(void)
+static void test_early_console_boot(bool give_regs)
 {
+	const char *how = give_regs ? "[exits with registers] " : "[GETREG] ";
 	/* What the Guest's early console does: check the IDs, then print "ok". */
 	static const struct step boot[] = {
 		OUTL(0xCF8, CFG(0), 0xC1000000),
@@ -278,16 +292,25 @@ static void test_early_console_boot(void)
 		{ .err = EINTR },
 		{ .trap = 13, .insn = { 0xFA }, .eip = 0xC1000020 },
 	};
-	int status = run_script(boot, sizeof(boot) / sizeof(boot[0]), LGUEST_POWEROFF_REASON, ENOENT);
+	int status;
 
-	report(host.after_eax[1] == 0x10431AF4, "in from 0xCFC gave the console IDs to eax");
+	host.give_regs = give_regs;
+	status = run_script(boot, sizeof(boot) / sizeof(boot[0]), LGUEST_POWEROFF_REASON, ENOENT);
+	host.give_regs = false;
+
+	report(host.after_eax[1] == 0x10431AF4, "%sin from 0xCFC gave the console IDs to eax", how);
 	report(host.after_eip[0] == 0xC1000001 && host.after_eip[1] == 0xC1000002,
-	       "each out/in moved eip past its one byte");
-	report(strcmp(drain(con_pipe[0]), "ok") == 0, "the Guest's characters reached the console");
-	report(host.after_eip[12] == 0xC1000021, "an EINTR read was retried, then cli skipped");
-	report(status == 0, "power-off ends the loop with status 0");
-	report(drain(err_pipe[0])[0] == '\0', "power-off is silent");
-	report(host.ntraps == 0, "nothing was re-injected");
+	       "%seach out/in moved eip past its one byte", how);
+	report(strcmp(drain(con_pipe[0]), "ok") == 0, "%sthe Guest's characters reached the console", how);
+	report(host.after_eip[12] == 0xC1000021, "%san EINTR read was retried, then cli skipped", how);
+	report(status == 0, "%spower-off ends the loop with status 0", how);
+	report(drain(err_pipe[0])[0] == '\0', "%spower-off is silent", how);
+	report(host.ntraps == 0, "%snothing was re-injected", how);
+	if (give_regs)
+		report(host.getregs == 0, "%sno GETREG was needed (%u)", how, host.getregs);
+	else
+		report(host.getregs >= 24, "%seach register was fetched with GETREG (%u)", how,
+		       host.getregs);
 }
 
 static void test_deaths(void)
@@ -547,7 +570,8 @@ int main(void)
 	    pci__init(&g) || console__add(&g, -1, con_pipe[1]))
 		return 1;
 
-	test_early_console_boot();
+	test_early_console_boot(false);
+	test_early_console_boot(true);
 	test_deaths();
 	test_reinject();
 	test_restart();

@@ -477,6 +477,67 @@ static void check_death(uint8_t *ram)
 	close(fd);
 }
 
+/*
+ * A Guest that does "out %eax, (%dx)" three times.  The read() it exits
+ * in gives struct lguest_exit when there is room for it (the registers at
+ * their LG_REG_* offsets, as GETREG would give them), and only struct
+ * lguest_pending, as upstream's did, to a smaller buffer.
+ */
+static void check_exit_record(uint8_t *ram)
+{
+	static const uint8_t code[] = {
+		0xb8, 0x78, 0x56, 0x34, 0x12,	/* mov $0x12345678, %eax */
+		0xba, 0x58, 0x56, 0, 0,		/* mov $0x5658, %edx */
+		0xef, 0xef, 0xef,		/* out %eax, (%dx), three times */
+		0xeb, 0xfe,			/* jmp . */
+	};
+	const uint32_t out_eip = START + 10;
+	struct lguest_exit e;
+	int fd = open_dev();
+	uint8_t buf[64];
+	uint32_t v, w[3] = { LHREQ_SETREG, LG_REG_EIP, 0 };
+	long r;
+
+	memset(ram, 0, RAM_BYTES);
+	memcpy(ram + START, code, sizeof(code));
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE a Guest that does port I/O");
+	arm_alarm(30);
+	memset(&e, 0x55, sizeof(e));
+	r = read(fd, &e, sizeof(e));
+	expect(r, sizeof(e), NO_ERROR, "an 80-byte read() gets struct lguest_exit");
+	if (r == (long)sizeof(e)) {
+		report(e.pending.trap == 13 && e.pending.insn[0] == 0xef,
+		       "for the out: trap 13, byte 0xef (got %u, 0x%02x)",
+		       e.pending.trap, e.pending.insn[0]);
+		report(e.regs[LG_REG_EAX / 4] == 0x12345678 &&
+		       e.regs[LG_REG_EDX / 4] == 0x5658,
+		       "with the Guest's eax and edx (got 0x%x, 0x%x)",
+		       e.regs[LG_REG_EAX / 4], e.regs[LG_REG_EDX / 4]);
+		report(e.regs[LG_REG_EIP / 4] == out_eip && (e.regs[LG_REG_CS / 4] & 3) == 1,
+		       "its eip at the out, in ring 1 (got 0x%x, cs 0x%x)",
+		       e.regs[LG_REG_EIP / 4], e.regs[LG_REG_CS / 4]);
+		report(e.regs[LG_REG_ORIG_EAX / 4] == 0, "orig_eax reads 0 (got 0x%x)",
+		       e.regs[LG_REG_ORIG_EAX / 4]);
+		if (getreg(fd, LG_REG_ESP, "esp", &v))
+			report(v == e.regs[LG_REG_ESP / 4], "esp as GETREG gives it (0x%x, 0x%x)",
+			       e.regs[LG_REG_ESP / 4], v);
+	}
+	w[2] = out_eip + 1;
+	expect(send(fd, w, 3), 12, NO_ERROR, "SETREG eip past the first out");
+	r = read(fd, buf, sizeof(buf));
+	expect(r, sizeof(struct lguest_pending), NO_ERROR,
+	       "a 64-byte read() gets the 12-byte struct lguest_pending");
+	if (getreg(fd, LG_REG_EIP, "eip", &v))
+		report(v == out_eip + 1, "the second out is at 0x%x (got 0x%x)", out_eip + 1, v);
+	w[2] = out_eip + 2;
+	expect(send(fd, w, 3), 12, NO_ERROR, "SETREG eip past the second out");
+	r = read(fd, buf, sizeof(struct lguest_pending));
+	expect(r, sizeof(struct lguest_pending), NO_ERROR, "so does a 12-byte one");
+	disarm_alarm();
+	close(fd);
+}
+
 /* Many Guests that come and go must leave nothing behind. */
 static void check_open_close(uint8_t *ram)
 {
@@ -527,6 +588,7 @@ int main(void)
 	check_open_close(ram);
 	check_signal(ram);
 	check_death(ram);
+	check_exit_record(ram);
 
 	printf("1..%u\n", tests);
 	return failures ? 1 : 0;
