@@ -486,52 +486,18 @@ bool lg_guest_virt_to_phys(struct lg_cpu *cpu, u32 vaddr, unsigned long *gpa)
  * That includes an instruction fetch its tables forbid: from an NX page,
  * or (the Host having SMEP, which applies to ring 1 too) from a user page
  * in its kernel.  Mapping those again would only fault again, for ever.
+ *
+ * First the last step: map guest-physical @gpa at @vaddr in the running
+ * tree, RAM through a pinned Host page, a device page by an exit to the
+ * Launcher.
  */
-bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode)
+static bool install_shadow(struct lg_cpu *cpu, u32 vaddr, unsigned long gpa,
+			   lg_pte_t gflags, bool writable)
 {
 	struct lguest *lg = cpu->lg;
-	bool write = errcode & X86_PF_WRITE;
-	bool user = errcode & X86_PF_USER;
-	bool fetch = errcode & X86_PF_INSTR;
-	struct gwalk w;
-	unsigned long gpa, pfn;
+	unsigned long pfn;
 	struct page *page;
-	lg_pte_t *spte, gflags;
-	bool writable;
-
-	if (vaddr >= lg_switcher_reserve_base)
-		return false;
-
-	if (cpu->linear) {
-		/* Before its first page table the Guest sees its memory 1:1. */
-		gpa = vaddr & PAGE_MASK;
-		gflags = PTE_DIRTY;
-		writable = true;
-	} else {
-		if (!walk_guest(cpu, vaddr, &w))
-			return lg->dead;
-		if ((write && !w.write) || (user && !w.user))
-			return false;
-		if (fetch && ((w.nx && pte_nx()) ||
-			      (!user && w.user && boot_cpu_has(X86_FEATURE_SMEP))))
-			return false;
-		if (!(w.pte & PTE_ACCESSED) || (write && !(w.pte & PTE_DIRTY))) {
-			/* Both bits live in the low word, in either format. */
-			u32 low = (u32)w.pte | PTE_ACCESSED | (write ? PTE_DIRTY : 0);
-
-			w.pte = (w.pte & ~0xffffffffULL) | low;
-			if (lg_write(lg, w.pte_gpa, &low, sizeof(low)))
-				return lg->dead;
-		}
-		if (gframe(lg, w.pte) >> 32) {
-			kill_guest(lg, "access to %#x maps guest-physical %#llx, beyond its memory",
-				   vaddr, gframe(lg, w.pte));
-			return true;
-		}
-		gpa = (unsigned long)gframe(lg, w.pte);
-		gflags = (w.user ? PTE_USER : 0) | (w.nx ? pte_nx() : 0);
-		writable = w.write && (w.pte & PTE_DIRTY);
-	}
+	lg_pte_t *spte;
 
 	pfn = gpa >> PAGE_SHIFT;
 	if (pfn >= lg->pfn_limit) {
@@ -560,6 +526,52 @@ bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode)
 	*spte = ((lg_pte_t)page_to_pfn(page) << PAGE_SHIFT) | PTE_PRESENT |
 		PTE_ACCESSED | PTE_DIRTY | (writable ? PTE_RW : 0) | gflags;
 	return true;
+}
+
+/* The fault at @vaddr, given the walk of the Guest's tables that found @w. */
+static bool demand_walked(struct lg_cpu *cpu, u32 vaddr, u32 errcode,
+			  struct gwalk *w)
+{
+	struct lguest *lg = cpu->lg;
+	bool write = errcode & X86_PF_WRITE;
+	bool user = errcode & X86_PF_USER;
+	bool fetch = errcode & X86_PF_INSTR;
+
+	if ((write && !w->write) || (user && !w->user))
+		return false;
+	if (fetch && ((w->nx && pte_nx()) ||
+		      (!user && w->user && boot_cpu_has(X86_FEATURE_SMEP))))
+		return false;
+	if (!(w->pte & PTE_ACCESSED) || (write && !(w->pte & PTE_DIRTY))) {
+		/* Both bits live in the low word, in either format. */
+		u32 low = (u32)w->pte | PTE_ACCESSED | (write ? PTE_DIRTY : 0);
+
+		w->pte = (w->pte & ~0xffffffffULL) | low;
+		if (lg_write(lg, w->pte_gpa, &low, sizeof(low)))
+			return lg->dead;
+	}
+	if (gframe(lg, w->pte) >> 32) {
+		kill_guest(lg, "access to %#x maps guest-physical %#llx, beyond its memory",
+			   vaddr, gframe(lg, w->pte));
+		return true;
+	}
+	return install_shadow(cpu, vaddr, (unsigned long)gframe(lg, w->pte),
+			      (w->user ? PTE_USER : 0) | (w->nx ? pte_nx() : 0),
+			      w->write && (w->pte & PTE_DIRTY));
+}
+
+bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode)
+{
+	struct gwalk w;
+
+	if (vaddr >= lg_switcher_reserve_base)
+		return false;
+	/* Before its first page table the Guest sees its memory 1:1. */
+	if (cpu->linear)
+		return install_shadow(cpu, vaddr, vaddr & PAGE_MASK, PTE_DIRTY, true);
+	if (!walk_guest(cpu, vaddr, &w))
+		return cpu->lg->dead;
+	return demand_walked(cpu, vaddr, errcode, &w);
 }
 
 /* ---- What the Guest tells us about its tables (hypercalls). */
@@ -660,7 +672,8 @@ static void prefill_pte(struct lg_cpu *cpu, u32 vaddr)
 	struct gwalk w;
 	u32 errcode = 0;
 
-	if (cpu->linear || !walk_guest(cpu, vaddr, &w) || lg->dead)
+	if (cpu->linear || vaddr >= lg_switcher_reserve_base ||
+	    !walk_guest(cpu, vaddr, &w) || lg->dead)
 		return;
 	if (!(w.pte & PTE_ACCESSED) ||
 	    gframe(lg, w.pte) >= ((u64)lg->pfn_limit << PAGE_SHIFT))
@@ -669,7 +682,7 @@ static void prefill_pte(struct lg_cpu *cpu, u32 vaddr)
 		errcode |= X86_PF_USER;
 	if (w.write && (w.pte & PTE_DIRTY))
 		errcode |= X86_PF_WRITE;
-	lg_demand_page(cpu, vaddr, errcode);
+	demand_walked(cpu, vaddr, errcode, &w);
 }
 
 void lg_set_pte(struct lg_cpu *cpu, unsigned long gpgdir, u32 vaddr)
