@@ -122,12 +122,22 @@ bench_boot_line() {
 # bench_stats LOG RUN: the exit counters lg.ko gave for RUN, one line.
 bench_stats() {
 	awk -v run="$2" '
+		BEGIN {
+			split("0 FLUSH_ASYNC 1 LGUEST_INIT 2 SHUTDOWN 4 NEW_PGTABLE 5 FLUSH_TLB 6 LOAD_IDT_ENTRY 7 SET_STACK 8 TS 9 SET_CLOCKEVENT 10 HALT 13 SET_PMD 14 SET_PTE 15 SET_PGD 16 LOAD_TLS 18 LOAD_GDT_ENTRY 19 SEND_INTERRUPTS", w, " ")
+			for (i = 1; i in w; i += 2)
+				hc[w[i]] = w[i + 1]
+		}
 		$1 == "@@LG" && $2 == "BEGIN" { cur = $3; next }
 		$1 == "@@LG" && $2 == "END" { cur = ""; next }
-		cur == run && $1 ~ /^(exits|hypercalls|async_hypercalls|launcher_exits|page_faults|irqs_delivered|halts|new_pgtables|pgtable_misses)$/ && NF == 2 {
+		cur == run && $1 ~ /^(exits|hypercalls|async_hypercalls|launcher_exits|page_faults|demand_fixed|irqs_delivered|halts|new_pgtables|pgtable_misses)$/ && NF == 2 {
 			printf "%s%s=%s", sep, $1, $2; sep = " "
 		}
 		cur == run && $1 == "trap" && NF == 3 { printf "%strap%s=%s", sep, $2, $3; sep = " " }
+		# "hcall <nr> <straight> async <from the ring>": by name, as
+		# NAME=<straight>+<ring>a (include/lguest_abi.h numbers them).
+		cur == run && $1 == "hcall" && NF == 5 && $4 == "async" {
+			printf "%s%s=%s+%sa", sep, ($2 in hc) ? hc[$2] : "hcall" $2, $3, $5; sep = " "
+		}
 		END { print "" }' "$1"
 }
 
