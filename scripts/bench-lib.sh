@@ -133,10 +133,10 @@ bench_stats() {
 			printf "%s%s=%s", sep, $1, $2; sep = " "
 		}
 		cur == run && $1 == "trap" && NF == 3 { printf "%strap%s=%s", sep, $2, $3; sep = " " }
-		# "hcall <nr> <straight> async <from the ring>": by name, as
-		# NAME=<straight>+<ring>a (include/lguest_abi.h numbers them).
+		# "hcall <nr> <all> async <from the ring>" (the ring'"'"'s are in
+		# both): by name, as NAME=<straight>+<ring>a.
 		cur == run && $1 == "hcall" && NF == 5 && $4 == "async" {
-			printf "%s%s=%s+%sa", sep, ($2 in hc) ? hc[$2] : "hcall" $2, $3, $5; sep = " "
+			printf "%s%s=%d+%da", sep, ($2 in hc) ? hc[$2] : "hcall" $2, $3 - $5, $5; sep = " "
 		}
 		END { print "" }' "$1"
 }
