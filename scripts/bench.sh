@@ -69,7 +69,7 @@ bench_guest_kernel() {
 bench_rootfs() {
 	local dir=$1 stage
 	stage=$(mktemp -d)
-	mkdir -p "$stage"/{bin,dev,proc}
+	mkdir -p "$stage"/{bin,dev,proc,sys,tmp}
 	install -m 0755 "$LG_BUSYBOX" "$stage/bin/busybox"
 	ln -s busybox "$stage/bin/sh"
 	install -m 0755 "$top_srcdir/tests/vm/linux-guest-init.sh" "$stage/init"
@@ -99,13 +99,19 @@ bench_prepare() {
 	if [ -n "$BENCH" ] && "$dir/native" --list | grep -qx "$BENCH"; then
 		native_only=$BENCH
 	fi
-	printf '/bin/native %s\npoweroff -f\n' "$native_only" >"$dir/guest-commands"
+	# eth0 faces the Host's tap (192.0.2.1, bench-init.sh) when it has one.
+	{
+		echo 'busybox ifconfig eth0 192.0.2.2 netmask 255.255.255.0 up'
+		echo "NATIVE_DISK=/dev/vda NATIVE_TMP=/tmp NATIVE_TCP=192.0.2.1:5001 /bin/native $native_only"
+		echo 'poweroff -f'
+	} >"$dir/guest-commands"
 	bash "$lg_vm_dir/mkinitramfs.sh" --output "$dir/initrd.gz" --busybox "$LG_BUSYBOX" \
 		--init "$top_srcdir/tests/bench/bench-init.sh" --module "$dir/lg.ko" \
 		--launcher "$LG_LAUNCHER" --guest "$(lg_guest_for "$flavour")" \
 		--extra "$dir/native:/native" --extra "$gk:/bzImage" \
 		--extra "$dir/guest-rootfs.gz:/guest-rootfs.gz" \
-		--extra "$dir/guest-commands:/guest-commands" >"$dir/initrd.log" 2>&1 ||
+		--extra "$dir/guest-commands:/guest-commands" \
+		${LG_TUN_KO:+--extra "$LG_TUN_KO:/tun.ko"} >"$dir/initrd.log" 2>&1 ||
 		die "building the initramfs failed: see $dir/initrd.log"
 }
 

@@ -11,6 +11,12 @@
 # and on the results port (lgres=); the Launcher's --stats counters come
 # with its output.  lgbench=NAME (optional) runs one benchmark only;
 # lgparts=native,guest,linux chooses the runs.
+#
+# For the disk and network rows the Linux Guest gets /tmp/disk.img as its
+# /dev/vda and, when /tun.ko is there, a tap (--tunnet=192.0.2.1) to a
+# "native --tcp-sink" that the Host's own tcp row reaches over loopback.
+# The section "boot" has the Host's own boot to this /init, and the linux
+# run a "boot" line: Launcher start to the Guest's /init, both in seconds.
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export PATH
 /bin/busybox --install -s
@@ -20,6 +26,9 @@ mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 exec </dev/console >/dev/console 2>&1
+# Read before anything else of ours runs: the Host's boot to /init.
+read -r host_boot _ </proc/uptime
+ifconfig lo 127.0.0.1 up
 
 res=/dev/null
 limit=300
@@ -56,28 +65,65 @@ run() {
 	say "@@LG END $name rc=$(cat /tmp/rc) t=$(cut -d' ' -f1 /proc/uptime)s"
 }
 
+# uptime_since T0: seconds of /proc/uptime since T0, two decimals.
+uptime_since() {
+	read -r now _ </proc/uptime
+	awk -v a="$now" -v b="$1" 'BEGIN { printf "%.2f\n", a - b }'
+}
+
+# linux_guest: the Linux Guest, with a "@@BENCH boot seconds=" line when
+# its /init says it runs (the Launcher's start to that line; output and
+# console are one stream, so the line is seen as soon as it is written).
+linux_guest() {
+	read -r t0 _ </proc/uptime
+	{
+		# shellcheck disable=SC2086 # empty or one word
+		timeout -s KILL "$limit" /lguest --stats --initrd=/guest-rootfs.gz \
+			--block=/tmp/disk.img,ro $net_opt 64 /bzImage console=hvc0 </guest-commands
+		echo $? >/tmp/linux-rc
+	} | while IFS= read -r line; do
+		case $line in
+		*"@@GUEST init running"*) echo "@@BENCH boot seconds=$(uptime_since "$t0")" ;;
+		esac
+		printf '%s\n' "$line"
+	done
+	return "$(cat /tmp/linux-rc)"
+}
+
 wants() {
 	case ",$parts," in *",$1,"*) return 0 ;; esac
 	return 1
 }
 
 say "@@LG BEGIN bench"
+say "@@LG BEGIN boot"
+say "@@BENCH host-boot seconds=$host_boot"
+say "@@LG END boot rc=0"
 run insmod insmod /lg.ko
+# The disk the Linux Guest reads as /dev/vda and the Host as a file.
+dd if=/dev/urandom of=/tmp/disk.img bs=1M count=8 2>/dev/null
+net_opt=
+if [ -f /tun.ko ] && insmod /tun.ko; then
+	net_opt=--tunnet=192.0.2.1
+fi
+/native --tcp-sink 5001 &
+sink=$!
 # The native twins know only their own names: pass lgbench= on only to them.
 native_only=
 [ -z "$only" ] || ! /native --list | grep -qx "$only" || native_only=$only
 # A Guest primitive still needs its native twin: then all of them run.
 if wants native; then
 	# shellcheck disable=SC2086 # empty or one word
-	run native /native $native_only
+	run native env NATIVE_DISK=/tmp/disk.img NATIVE_TMP=/tmp NATIVE_TCP=127.0.0.1:5001 \
+		/native $native_only
 fi
 if wants guest && { [ -z "$only" ] || [ -z "$native_only" ] || [ "$only" = syscall ]; }; then
 	run guest timeout -s KILL "$limit" /lguest --stats 64 /guest.elf lgtest=bench ${only:+lgbench=$only}
 fi
 if wants linux && { [ -z "$only" ] || [ -n "$native_only" ]; }; then
-	run linux timeout -s KILL "$limit" /lguest --stats --initrd=/guest-rootfs.gz 64 /bzImage \
-		console=hvc0 </guest-commands
+	run linux linux_guest
 fi
+kill "$sink"
 run rmmod rmmod lg
 say "@@LG BEGIN dmesg"
 dmesg >&3

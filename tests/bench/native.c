@@ -12,10 +12,14 @@
  *   native [NAME...]    run every benchmark, or only those named
  *   native --list       their names
  *
+ * Environment: NATIVE_DISK, the disk (Guest: /dev/vda) or image file (Host)
+ * the blk-* rows read; NATIVE_TMP, where the mix writes its files;
+ * NATIVE_TCP, ADDRESS:PORT of a "native --tcp-sink PORT" for the tcp row.
+ *
  * Each benchmark runs REPS repetitions of ITERS operations and prints one
- * line: "@@BENCH <name> cycles=<median per op> min=<..> max=<..> iters=<n>
- * reps=<n>".  A benchmark that cannot run prints "@@BENCH <name> error=<why>"
- * and the program exits 1 at the end.
+ * line: "@@BENCH <name> cycles=<median per op> min=<..> max=<..> q1=<..>
+ * q3=<..> iters=<n> reps=<n>".  A benchmark that cannot run prints
+ * "@@BENCH <name> error=<why>" and the program exits 1 at the end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,13 +32,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define REPS		7
+/* Enough repetitions for the median to hold still and the spread to show. */
+#define REPS		11
 #define PAGE		4096
+#define BLK		4096		/* one virtio-blk request of the disk rows */
 
 static inline uint64_t rdtsc(void)
 {
@@ -60,13 +69,17 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* One line: the median of the per-op costs of each repetition. */
+/*
+ * One line: the median of the per-op costs of each repetition, their
+ * extremes and quartiles, so that make bench can show how noisy a row is.
+ */
 static void report(const char *name, uint64_t *per_op, unsigned int iters)
 {
 	qsort(per_op, REPS, sizeof(*per_op), cmp_u64);
-	printf("@@BENCH %s cycles=%llu min=%llu max=%llu iters=%u reps=%u\n", name,
-	       (unsigned long long)per_op[REPS / 2], (unsigned long long)per_op[0],
-	       (unsigned long long)per_op[REPS - 1], iters, REPS);
+	printf("@@BENCH %s cycles=%llu min=%llu max=%llu q1=%llu q3=%llu iters=%u reps=%u\n",
+	       name, (unsigned long long)per_op[REPS / 2], (unsigned long long)per_op[0],
+	       (unsigned long long)per_op[REPS - 1], (unsigned long long)per_op[REPS / 4],
+	       (unsigned long long)per_op[REPS - 1 - REPS / 4], iters, REPS);
 	fflush(stdout);
 }
 
@@ -274,8 +287,300 @@ static int bench_eventfd(const char *name, unsigned int iters, uint64_t *out)
 	return 0;
 }
 
-/* fork, the child exits at once, the parent waits; or the child execs us. */
+/*
+ * The disk rows: 4 KiB reads of $NATIVE_DISK.  In the Linux Guest that is
+ * /dev/vda opened O_DIRECT, so each read is one virtqueue kick, the
+ * Launcher's pread() of the image and the completion interrupt; on the Host
+ * it is the image file itself, which lives in the initramfs (ramfs takes no
+ * O_DIRECT), so the twin is the Host's own read of the same bytes from its
+ * page cache, which is what the Launcher does for each request.
+ * "direct=" in the line says which one ran.
+ */
+enum blk_pattern { BLK_SAME, BLK_SEQ, BLK_RAND };
+
+static int bench_blk(const char *name, unsigned int iters, uint64_t *out, enum blk_pattern how)
+{
+	const char *path = getenv("NATIVE_DISK");
+	uint32_t seed = 12345;
+	uint64_t blocks, next = 0;
+	void *buf;
+	off_t size;
+	int fd, direct = 1;
+
+	if (!path) {
+		errno = EINVAL;
+		fail(name, "NATIVE_DISK is not set: give the disk or image file to read");
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_DIRECT);
+	if (fd < 0 && errno == EINVAL) {
+		direct = 0;
+		fd = open(path, O_RDONLY);
+	}
+	if (fd < 0 || (size = lseek(fd, 0, SEEK_END)) < (off_t)BLK ||
+	    posix_memalign(&buf, BLK, BLK)) {
+		fail(name, "open/size NATIVE_DISK");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	blocks = (uint64_t)size / BLK;
+	for (int r = 0; r < REPS; r++) {
+		uint64_t t0 = rdtsc();
+
+		for (unsigned int i = 0; i < iters; i++) {
+			uint64_t b = 0;
+
+			if (how == BLK_SEQ) {
+				b = next;
+				next = (next + 1) % blocks;
+			} else if (how == BLK_RAND) {
+				seed = seed * 1103515245u + 12345u;
+				b = (seed >> 8) % blocks;
+			}
+			if (pread(fd, buf, BLK, (off_t)(b * BLK)) != BLK) {
+				fail(name, "pread");
+				close(fd);
+				free(buf);
+				return -1;
+			}
+		}
+		out[r] = (rdtsc() - t0) / iters;
+	}
+	printf("@@NOTE %s direct=%d disk=%s blocks=%llu\n", name, direct, path,
+	       (unsigned long long)blocks);
+	close(fd);
+	free(buf);
+	return 0;
+}
+
+static int bench_blk_kick(const char *name, unsigned int iters, uint64_t *out)
+{
+	return bench_blk(name, iters, out, BLK_SAME);
+}
+
+static int bench_blk_seq(const char *name, unsigned int iters, uint64_t *out)
+{
+	return bench_blk(name, iters, out, BLK_SEQ);
+}
+
+static int bench_blk_rand(const char *name, unsigned int iters, uint64_t *out)
+{
+	return bench_blk(name, iters, out, BLK_RAND);
+}
+
+/*
+ * The compile-like mix: each job is a fresh process (fork+exec of us) that
+ * reads a source file, computes over it and writes an object file, and
+ * every MIX_LINK jobs one more process reads those objects and writes their
+ * "link".  Files live in $NATIVE_TMP (default /tmp).  Per job, link included.
+ */
+#define MIX_SRC		(32 * 1024)
+#define MIX_LINK	8
+
+static const char *mix_dir(void)
+{
+	const char *d = getenv("NATIVE_TMP");
+
+	return d ? d : "/tmp";
+}
+
+static int mix_write(const char *path, const unsigned char *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int ok = fd >= 0 && write(fd, p, n) == (ssize_t)n;
+
+	if (fd >= 0)
+		ok &= close(fd) == 0;
+	return ok ? 0 : -1;
+}
+
+static int mix_read(const char *path, unsigned char *p, size_t n)
+{
+	int fd = open(path, O_RDONLY);
+	int ok = fd >= 0 && read(fd, p, n) == (ssize_t)n;
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+/* native --mix-job N: the child's side, "compile" job N (or "link" N). */
+static int mix_job(const char *what, const char *arg)
+{
+	static unsigned char src[MIX_SRC], obj[MIX_SRC];
+	char path[256];
+	unsigned int n = (unsigned int)atoi(arg);
+	uint32_t h = 2166136261u;
+
+	if (!strcmp(what, "--mix-job")) {
+		snprintf(path, sizeof(path), "%s/mix-src", mix_dir());
+		if (mix_read(path, src, sizeof(src)))
+			return 1;
+		/* The "compile": a few passes of a hash over the source. */
+		for (int pass = 0; pass < 4; pass++)
+			for (size_t i = 0; i < sizeof(src); i++) {
+				h = (h ^ src[i]) * 16777619u;
+				obj[i] = (unsigned char)(h >> (pass * 8));
+			}
+		snprintf(path, sizeof(path), "%s/mix-obj%u", mix_dir(), n % MIX_LINK);
+		return mix_write(path, obj, sizeof(obj)) ? 1 : 0;
+	}
+	memset(src, 0, sizeof(src));
+	for (unsigned int j = 0; j < MIX_LINK; j++) {
+		snprintf(path, sizeof(path), "%s/mix-obj%u", mix_dir(), j);
+		if (mix_read(path, obj, sizeof(obj)))
+			return 1;
+		for (size_t i = 0; i < sizeof(obj); i++)
+			src[i] ^= obj[i];
+	}
+	snprintf(path, sizeof(path), "%s/mix-out", mix_dir());
+	return mix_write(path, src, sizeof(src)) ? 1 : 0;
+}
+
 static const char *self_path;
+
+static int mix_spawn(const char *name, const char *what, unsigned int n)
+{
+	char arg[16];
+	int status;
+	pid_t pid;
+
+	snprintf(arg, sizeof(arg), "%u", n);
+	pid = fork();
+	if (pid < 0) {
+		fail(name, "fork");
+		return -1;
+	}
+	if (pid == 0) {
+		execl(self_path, self_path, what, arg, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		errno = EIO;
+		fail(name, "a mix job failed");
+		return -1;
+	}
+	return 0;
+}
+
+static int bench_mix(const char *name, unsigned int iters, uint64_t *out)
+{
+	static unsigned char src[MIX_SRC];
+	char path[256];
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (unsigned char)(i * 7 + (i >> 9));
+	snprintf(path, sizeof(path), "%s/mix-src", mix_dir());
+	if (mix_write(path, src, sizeof(src))) {
+		fail(name, "write the mix's source file in NATIVE_TMP");
+		return -1;
+	}
+	for (int r = 0; r < REPS; r++) {
+		uint64_t t0 = rdtsc();
+
+		for (unsigned int i = 0; i < iters; i++)
+			if (mix_spawn(name, "--mix-job", i) ||
+			    ((i + 1) % MIX_LINK == 0 && mix_spawn(name, "--mix-link", i)))
+				return -1;
+		out[r] = (rdtsc() - t0) / iters;
+	}
+	return 0;
+}
+
+/*
+ * TCP throughput: per repetition one connection to $NATIVE_TCP
+ * (ADDRESS:PORT), iters * 64 KiB written, the write side shut, and the
+ * sink's one-byte answer awaited, so every byte has arrived.  The sink is
+ * "native --tcp-sink PORT", on the Host: the Linux Guest reaches it over
+ * virtio-net and the tap, the Host itself over loopback.  Per 64 KiB.
+ */
+#define TCP_CHUNK	(64 * 1024)
+
+static int tcp_sink(const char *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+	static char buf[TCP_CHUNK];
+	int one = 1, s = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(s, (struct sockaddr *)&sa, sizeof(sa)) || listen(s, 4)) {
+		fprintf(stderr, "native: tcp sink on port %s: %s\n", port, strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		int c = accept(s, NULL, NULL);
+
+		if (c < 0)
+			continue;
+		while (read(c, buf, sizeof(buf)) > 0)
+			;
+		if (write(c, "k", 1) != 1)
+			perror("native: tcp sink answer");
+		close(c);
+	}
+}
+
+static int bench_tcp(const char *name, unsigned int iters, uint64_t *out)
+{
+	const char *where = getenv("NATIVE_TCP");
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	static char buf[TCP_CHUNK];
+	char host[64];
+	const char *colon;
+
+	if (!where || !(colon = strchr(where, ':')) || (size_t)(colon - where) >= sizeof(host)) {
+		errno = EINVAL;
+		fail(name, "NATIVE_TCP is not ADDRESS:PORT of a native --tcp-sink");
+		return -1;
+	}
+	memcpy(host, where, (size_t)(colon - where));
+	host[colon - where] = 0;
+	sa.sin_port = htons((uint16_t)atoi(colon + 1));
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		errno = EINVAL;
+		fail(name, "NATIVE_TCP address");
+		return -1;
+	}
+	memset(buf, 0x5a, sizeof(buf));
+	for (int r = 0; r < REPS; r++) {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		uint64_t t0;
+		char ack;
+
+		if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa))) {
+			fail(name, "connect to NATIVE_TCP");
+			if (s >= 0)
+				close(s);
+			return -1;
+		}
+		t0 = rdtsc();
+		for (unsigned int i = 0; i < iters; i++) {
+			size_t done = 0;
+
+			while (done < sizeof(buf)) {
+				ssize_t w = write(s, buf + done, sizeof(buf) - done);
+
+				if (w <= 0) {
+					fail(name, "write");
+					close(s);
+					return -1;
+				}
+				done += (size_t)w;
+			}
+		}
+		if (shutdown(s, SHUT_WR) || read(s, &ack, 1) != 1) {
+			fail(name, "the sink's answer");
+			close(s);
+			return -1;
+		}
+		out[r] = (rdtsc() - t0) / iters;
+		close(s);
+	}
+	return 0;
+}
+
+/* fork, the child exits at once, the parent waits; or the child execs us. */
 
 static int fork_wait(const char *name, bool do_exec)
 {
@@ -342,6 +647,11 @@ static const struct bench {
 	{ "eventfd",	500,	bench_eventfd },
 	{ "forkexit",	20,	bench_forkexit },
 	{ "forkexec",	20,	bench_forkexec },
+	{ "blk-kick",	100,	bench_blk_kick },
+	{ "blk-seq",	256,	bench_blk_seq },
+	{ "blk-rand",	256,	bench_blk_rand },
+	{ "mix",	16,	bench_mix },
+	{ "tcp",	8,	bench_tcp },
 };
 
 #define NBENCH	(sizeof(benches) / sizeof(benches[0]))
@@ -354,6 +664,10 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "--exit"))
 		return 0;
+	if (argc == 3 && (!strcmp(argv[1], "--mix-job") || !strcmp(argv[1], "--mix-link")))
+		return mix_job(argv[1], argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--tcp-sink"))
+		return tcp_sink(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "--list")) {
 		for (i = 0; i < NBENCH; i++)
 			puts(benches[i].name);
