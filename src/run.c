@@ -630,7 +630,9 @@ void lg_handle_trap(struct lg_cpu *cpu)
 	case 14:
 		cpu->stats.page_faults++;
 		if (lg_demand_page(cpu, cpu->cr2, cpu->regs.errcode)) {
-			cpu->stats.demand_fixed++;
+			/* Not a device page's exit to the Launcher, nor a death. */
+			if (!cpu->has_pending && !lg->dead)
+				cpu->stats.demand_fixed++;
 			return;
 		}
 		/* The Guest reads %cr2 from here. */
