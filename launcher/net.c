@@ -209,40 +209,27 @@ static void transmit(struct net *n)
 		vdev__signal(n->vd, TRANSMITQ);
 }
 
-/* Copy len bytes to offset off of the writable part of c. */
-static void chain_write(const struct vq_chain *c, uint32_t off, const uint8_t *p, uint32_t len)
+/*
+ * Copy len bytes between p and offset off of the writable part of c: into
+ * the chain (to_chain), or out of it.
+ */
+static void chain_copy(const struct vq_chain *c, uint32_t off, uint8_t *p, uint32_t len,
+		       bool to_chain)
 {
 	const struct iovec *iov = c->iov + c->n_out;
 	unsigned int i;
 	size_t k;
 
 	for (i = 0; i < c->n_in && len; i++) {
+		uint8_t *at;
+
 		if (off >= iov[i].iov_len) {
 			off -= (uint32_t)iov[i].iov_len;
 			continue;
 		}
+		at = (uint8_t *)iov[i].iov_base + off;
 		k = iov[i].iov_len - off < len ? iov[i].iov_len - off : len;
-		memcpy((uint8_t *)iov[i].iov_base + off, p, k);
-		p += k;
-		len -= (uint32_t)k;
-		off = 0;
-	}
-}
-
-/* ... and back: len bytes at offset off of the writable part of c. */
-static void chain_read(const struct vq_chain *c, uint32_t off, uint8_t *p, uint32_t len)
-{
-	const struct iovec *iov = c->iov + c->n_out;
-	unsigned int i;
-	size_t k;
-
-	for (i = 0; i < c->n_in && len; i++) {
-		if (off >= iov[i].iov_len) {
-			off -= (uint32_t)iov[i].iov_len;
-			continue;
-		}
-		k = iov[i].iov_len - off < len ? iov[i].iov_len - off : len;
-		memcpy(p, (uint8_t *)iov[i].iov_base + off, k);
+		memcpy(to_chain ? at : p, to_chain ? p : at, k);
 		p += k;
 		len -= (uint32_t)k;
 		off = 0;
@@ -291,15 +278,15 @@ static void deliver(struct net *n, uint32_t len)
 	uint32_t written = 0;
 
 	if (len >= NET_HDR_SIZE && len <= c->in_len) {
-		chain_read(c, 0, hdr, NET_HDR_SIZE);
+		chain_copy(c, 0, hdr, NET_HDR_SIZE, false);
 		if (hdr_allowed(n, hdr, VIRTIO_NET_F_GUEST_CSUM, VIRTIO_NET_F_GUEST_TSO4,
 				VIRTIO_NET_F_GUEST_TSO6, VIRTIO_NET_F_GUEST_ECN)) {
 			/* 5.1.6.4: flags are 0 for a driver without GUEST_CSUM (no DATA_VALID) */
 			if (!took(n, VIRTIO_NET_F_GUEST_CSUM))
 				hdr[NET_HDR_FLAGS] = 0;
 			put_le16(hdr + NET_HDR_NUM_BUFFERS, 1);
-			chain_write(c, NET_HDR_FLAGS, hdr + NET_HDR_FLAGS, 1);
-			chain_write(c, NET_HDR_NUM_BUFFERS, hdr + NET_HDR_NUM_BUFFERS, 2);
+			chain_copy(c, NET_HDR_FLAGS, hdr + NET_HDR_FLAGS, 1, true);
+			chain_copy(c, NET_HDR_NUM_BUFFERS, hdr + NET_HDR_NUM_BUFFERS, 2, true);
 			written = len;
 		}
 	}
