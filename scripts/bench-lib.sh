@@ -30,7 +30,8 @@ bench_pairs=(
 	"hypercall round trip|guest:hcall|syscall|int \$0x80 getppid"
 	"async-ring hypercall, per call (32 a batch)|guest:async-hcall|syscall|int \$0x80 getppid"
 	"#PF reflected to a Guest handler|guest:reflect-pf|protfault|mprotect fault + SIGSEGV handler"
-	"demand fault fixed by the Host|guest:demand-fault|anonfault|anonymous page fault"
+	"demand fault fixed by the Host (per page, touched in order)|guest:demand-fault|anonfault|anonymous page fault"
+	"demand fault fixed by the Host, one page in each 64 KiB|guest:demand-lone|anonfault|anonymous page fault"
 	"user fault, Guest handler with SET_PTE|guest:user-fault|anonfault|anonymous page fault"
 	"NEW_PGTABLE, warm cache|guest:pgtable-warm|pipe|pipe context switch"
 	"NEW_PGTABLE, cold cache|guest:pgtable-cold|pipe|pipe context switch"
@@ -129,7 +130,7 @@ bench_stats() {
 		}
 		$1 == "@@LG" && $2 == "BEGIN" { cur = $3; next }
 		$1 == "@@LG" && $2 == "END" { cur = ""; next }
-		cur == run && $1 ~ /^(exits|hypercalls|async_hypercalls|launcher_exits|page_faults|demand_fixed|irqs_delivered|halts|new_pgtables|pgtable_misses)$/ && NF == 2 {
+		cur == run && $1 ~ /^(exits|hypercalls|async_hypercalls|launcher_exits|page_faults|demand_fixed|faulted_around|irqs_delivered|halts|new_pgtables|pgtable_misses)$/ && NF == 2 {
 			printf "%s%s=%s", sep, $1, $2; sep = " "
 		}
 		cur == run && $1 == "trap" && NF == 3 { printf "%strap%s=%s", sep, $2, $3; sep = " " }

@@ -116,6 +116,7 @@ struct lg_stats {
 	u64 aborted_entries;		/* an NMI or #MC cancelled an entry */
 	u64 new_pgtables, pgtable_misses;	/* NEW_PGTABLE; not cached */
 	u64 demand_fixed;		/* page faults we fixed unseen */
+	u64 faulted_around;		/* PTEs shadowed beside them (H405) */
 	u64 hcalls[LG_HCALL_COUNTED];	/* by number: straight calls */
 	u64 hcalls_async[LG_HCALL_COUNTED];	/* ...and from the ring */
 	u64 traps[256];

@@ -97,6 +97,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "new_pgtables %llu\npgtable_misses %llu\n",
 		   s->new_pgtables, s->pgtable_misses);
 	seq_printf(m, "demand_fixed %llu\n", s->demand_fixed);
+	seq_printf(m, "faulted_around %llu\n", s->faulted_around);
 	seq_printf(m, "guest_paging %s\n",
 		   lg->cpu.linear ? "none" : lg->guest_pae ? "pae" : "2level");
 	/* The ring's calls are counted in both columns: one hypercall each. */

@@ -401,6 +401,10 @@ struct gwalk {
 	bool user;
 	bool write;
 	bool nx;
+	/* What the levels above the PTE allow: the same for its whole table. */
+	bool dir_user;
+	bool dir_write;
+	bool dir_nx;
 };
 
 /* The guest-physical address of @va's PTE, from its directory entry @e. */
@@ -422,6 +426,14 @@ static bool guest_pte_addr(struct lguest *lg, u32 va, u64 e, struct gwalk *w)
 	else
 		w->pte_gpa = table + ((va >> PAGE_SHIFT) & 1023) * 4;
 	return true;
+}
+
+/* The PTE's own permissions on top of the directory's. */
+static void combine_levels(struct lguest *lg, struct gwalk *w)
+{
+	w->user = w->dir_user && (w->pte & PTE_USER);
+	w->write = w->dir_write && (w->pte & PTE_RW);
+	w->nx = w->dir_nx || (lg->guest_pae && (w->pte & GPTE_NX));
 }
 
 static bool walk_guest(struct lg_cpu *cpu, u32 va, struct gwalk *w)
@@ -447,14 +459,12 @@ static bool walk_guest(struct lg_cpu *cpu, u32 va, struct gwalk *w)
 	}
 	if (!(e & PTE_PRESENT) || !guest_pte_addr(lg, va, e, w))
 		return false;
-	w->user = e & PTE_USER;
-	w->write = e & PTE_RW;
-	w->nx = lg->guest_pae && (e & GPTE_NX);
+	w->dir_user = e & PTE_USER;
+	w->dir_write = e & PTE_RW;
+	w->dir_nx = lg->guest_pae && (e & GPTE_NX);
 	if (!read_gentry(lg, w->pte_gpa, &w->pte) || !(w->pte & PTE_PRESENT))
 		return false;
-	w->user = w->user && (w->pte & PTE_USER);
-	w->write = w->write && (w->pte & PTE_RW);
-	w->nx = w->nx || (lg->guest_pae && (w->pte & GPTE_NX));
+	combine_levels(lg, w);
 	return true;
 }
 
@@ -560,6 +570,78 @@ static bool demand_walked(struct lg_cpu *cpu, u32 vaddr, u32 errcode,
 			      w->write && (w->pte & PTE_DIRTY));
 }
 
+/*
+ * Shadow a Guest PTE that nothing faulted on, as the CPU may cache any
+ * present entry in its TLB: only if the Guest's entry is accessed already
+ * (we would have to set the bit, and the CPU only sets it on a real
+ * access) and maps its RAM.  Writable only if it is dirty too, so that the
+ * first write still faults and marks it.  The errcode is that of the
+ * access the entry allows, which demand_walked() then grants.
+ */
+static bool shadow_unfaulted(struct lg_cpu *cpu, u32 vaddr, struct gwalk *w)
+{
+	struct lguest *lg = cpu->lg;
+	u32 errcode = 0;
+
+	if (!(w->pte & PTE_PRESENT) || !(w->pte & PTE_ACCESSED) ||
+	    gframe(lg, w->pte) >= ((u64)lg->pfn_limit << PAGE_SHIFT))
+		return false;
+	if (w->user)
+		errcode |= X86_PF_USER;
+	if (w->write && (w->pte & PTE_DIRTY))
+		errcode |= X86_PF_WRITE;
+	return demand_walked(cpu, vaddr, errcode, w) && !lg->dead;
+}
+
+/*> H405
+ * Fault-around.  A page fault the Host fixes unseen costs a whole world
+ * switch, most of it the crossing itself, and such faults come in runs:
+ * a fresh shadow tree (a new process, or one evicted from our cache)
+ * faults once on every page its process touches, although the Guest's PTEs
+ * are all there.  So when we fix one, we also shadow the other present
+ * entries of its aligned 64 KiB (one read of the Guest's page table), the
+ * way Linux maps the page cache around a file fault.  The entries we add
+ * are ones the CPU itself could have cached, and the Guest already tells
+ * us of every change to its PTEs (SET_PTE and friends), so adding them
+ * changes nothing the Guest can see but the missing faults.
+ */
+#define LG_FAULT_AROUND_PAGES	16
+
+static void fault_around(struct lg_cpu *cpu, u32 vaddr, const struct gwalk *fault)
+{
+	struct lguest *lg = cpu->lg;
+	unsigned int size = lg->guest_pae ? 8 : 4;
+	u32 first = vaddr & ~(LG_FAULT_AROUND_PAGES * PAGE_SIZE - 1);
+	unsigned long first_gpa;
+	union {
+		u32 low[LG_FAULT_AROUND_PAGES];
+		u64 pae[LG_FAULT_AROUND_PAGES];
+	} ptes;
+	unsigned int i;
+
+	/* The group is inside the fault's page table, whose PTEs are in order. */
+	first_gpa = fault->pte_gpa - ((vaddr - first) >> PAGE_SHIFT) * size;
+	if (lg_read(lg, &ptes, first_gpa, LG_FAULT_AROUND_PAGES * size))
+		return;
+
+	for (i = 0; i < LG_FAULT_AROUND_PAGES && !lg->dead; i++) {
+		u32 va = first + i * PAGE_SIZE;
+		struct gwalk w = *fault;
+		lg_pte_t *spte;
+
+		if (va == (vaddr & PAGE_MASK))
+			continue;
+		spte = shadow_pte(lg, cur_pgdir(cpu), va, false);
+		if (spte && (*spte & PTE_PRESENT))
+			continue;
+		w.pte_gpa = first_gpa + i * size;
+		w.pte = lg->guest_pae ? ptes.pae[i] : ptes.low[i];
+		combine_levels(lg, &w);
+		if (shadow_unfaulted(cpu, va, &w))
+			cpu->stats.faulted_around++;
+	}
+}
+
 bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode)
 {
 	struct gwalk w;
@@ -571,7 +653,12 @@ bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode)
 		return install_shadow(cpu, vaddr, vaddr & PAGE_MASK, PTE_DIRTY, true);
 	if (!walk_guest(cpu, vaddr, &w))
 		return cpu->lg->dead;
-	return demand_walked(cpu, vaddr, errcode, &w);
+	if (!demand_walked(cpu, vaddr, errcode, &w))
+		return false;
+	/* Fixed in place: not a device page's exit, nor a death. */
+	if (!cpu->has_pending && !cpu->lg->dead)
+		fault_around(cpu, vaddr, &w);
+	return true;
 }
 
 /* ---- What the Guest tells us about its tables (hypercalls). */
@@ -668,21 +755,12 @@ static bool affects(struct lguest *lg, struct lg_pgdir *pd,
  */
 static void prefill_pte(struct lg_cpu *cpu, u32 vaddr)
 {
-	struct lguest *lg = cpu->lg;
 	struct gwalk w;
-	u32 errcode = 0;
 
 	if (cpu->linear || vaddr >= lg_switcher_reserve_base ||
-	    !walk_guest(cpu, vaddr, &w) || lg->dead)
+	    !walk_guest(cpu, vaddr, &w) || cpu->lg->dead)
 		return;
-	if (!(w.pte & PTE_ACCESSED) ||
-	    gframe(lg, w.pte) >= ((u64)lg->pfn_limit << PAGE_SHIFT))
-		return;
-	if (w.user)
-		errcode |= X86_PF_USER;
-	if (w.write && (w.pte & PTE_DIRTY))
-		errcode |= X86_PF_WRITE;
-	demand_walked(cpu, vaddr, errcode, &w);
+	shadow_unfaulted(cpu, vaddr, &w);
 }
 
 void lg_set_pte(struct lg_cpu *cpu, unsigned long gpgdir, u32 vaddr)

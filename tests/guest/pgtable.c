@@ -88,6 +88,60 @@ static void test_kernel_mappings(void)
 	report(ok, "a kernel page unmapped through one table faults through the other");
 }
 
+/*
+ * A Host may shadow PTEs nothing has touched yet, as a CPU may cache them
+ * (lg.ko shadows the rest of a 64 KiB group when it fixes one fault), but
+ * only as the CPU would: never an entry whose Accessed bit is clear, which
+ * the CPU would have to set, and never one writable before its Dirty bit
+ * is set, which the first write must do.  Entries written behind the
+ * Host's back, then FLUSH_TLB(0), so that none is shadowed beforehand.
+ */
+#define AVA(n)	(AROUND_TEST_VA + (n) * PAGE_SIZE)
+#define PTE_A	0x020u
+#define PTE_D	0x040u
+
+static pte_t *around_pte(unsigned int n)
+{
+	return pt_lookup(&kernel_pgt, AVA(n), false);
+}
+
+static void test_fault_around(void)
+{
+	u32 *pages[4];
+	unsigned int i;
+	bool ok;
+
+	for (i = 0; i < 4; i++)
+		pages[i] = page_with(0xA0000000 + i);
+	pt_map(&kernel_pgt, AVA(0), page_pa(pages[0]), PTE_P | PTE_RW);
+	write_pte(around_pte(0), page_pa(pages[0]) | PTE_P | PTE_RW | PTE_A | PTE_D);
+	write_pte(around_pte(1), page_pa(pages[1]) | PTE_P | PTE_RW);
+	write_pte(around_pte(2), page_pa(pages[2]) | PTE_P | PTE_RW | PTE_A);
+	write_pte(around_pte(3), page_pa(pages[3]) | PTE_P | PTE_A | PTE_D);
+	/* Beyond our memory: a Host that shadowed it would kill us for it. */
+	write_pte(around_pte(4), 0xFFFF0000u | PTE_P | PTE_RW | PTE_A | PTE_D);
+	hcall1(LHCALL_FLUSH_TLB, 0);
+
+	ok = reads_at(AVA(0), 0xA0000000);
+	report(ok && !(*around_pte(1) & PTE_A),
+	       "a fault beside an entry with Accessed clear leaves it clear");
+	report(reads_at(AVA(2), 0xA0000002) && !(*around_pte(2) & PTE_D),
+	       "reading a clean neighbour leaves its Dirty bit clear");
+	ok = probe_write(AVA(2), 0xA0000022);
+	report(ok && *pages[2] == 0xA0000022 && (*around_pte(2) & PTE_D),
+	       "the first write to a clean neighbour still sets its Dirty bit");
+	ok = !probe_write(AVA(3), 0);
+	report(ok && last_ex.vector == PF_VECTOR &&
+	       last_ex.error_code == (PF_PRESENT | PF_WRITE) && last_ex.cr2 == AVA(3) &&
+	       *pages[3] == 0xA0000003,
+	       "a read-only neighbour stays read-only");
+	report(reads_at(AVA(1), 0xA0000001) && (*around_pte(1) & PTE_A),
+	       "touching the untouched neighbour sets its Accessed bit");
+	for (i = 0; i < 5; i++)
+		write_pte(around_pte(i), 0);
+	hcall1(LHCALL_FLUSH_TLB, 0);
+}
+
 void test_pgtable(void)
 {
 	u32 *page_a = page_with(0xAAAA0001), *page_b = page_with(0xBBBB0002);
@@ -131,4 +185,5 @@ void test_pgtable(void)
 	       last_ex.cr2 == VA, "SET_PTE with an empty entry unmaps the page");
 
 	test_kernel_mappings();
+	test_fault_around();
 }

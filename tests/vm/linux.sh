@@ -313,6 +313,11 @@ lg_linux_commands() {
 	sed "s/^@TOKEN@\$/$2/" "$lg_vm_dir/linux-commands.txt" >>"$1/guest-commands.$n"
 }
 
+# lg_stat_positive NAME: stdin (--stats lines) has "NAME <n>" with n > 0.
+lg_stat_positive() {
+	awk -v name="$1" '$1 == name && $2 > 0 { found = 1 } END { exit !found }'
+}
+
 # lg_linux_other_checks FLAVOUR DIR PAGING: the Guest kernel of the other
 # paging format (linux-host-init.sh's "other" run) booted, ran its short
 # workload and powered off, and lg.ko read its tables in its own format.
@@ -328,6 +333,8 @@ lg_linux_other_checks() {
 		lg_is "$(lg_work_in other "$dir" end status)" 0
 	lg_check "$flavour: ... and lg.ko reads its page tables as $stats (--stats)" \
 		grep -qx "guest_paging $stats" < <(lg_section other "$dir/results.log")
+	lg_check "$flavour: ... and lg.ko shadowed PTEs around the faults it fixed (--stats faulted_around)" \
+		lg_stat_positive faulted_around < <(lg_section other "$dir/results.log")
 	lg_check "$flavour: ... and all $LG_LINUX_OTHER_MEM MiB it was given are lowmem (reserve_mem is small)" \
 		lg_linux_all_lowmem "$dir"
 	lg_section other "$dir/results.log" | grep -E '^@@WORK (forkexec|memtouch|pingpong|kernel|meminfo)' | lg_diag
