@@ -164,10 +164,13 @@ int console__start(struct guest *g);
 /*
  * block.c: a virtio disk on a file or block device, "FILE" or "FILE,ro".
  * block__add() opens it (0, or -1 with why[] set); block__start() starts
- * the I/O thread of every disk added, once the Guest exists.
+ * the I/O thread of every disk added, once the Guest exists;
+ * block__served() says how many requests a disk served at the kick (from
+ * the Host's cache) and how many in its I/O thread (-1: no such disk).
  */
 int block__add(struct guest *g, const char *spec, char *why);
 int block__start(struct guest *g);
+int block__served(unsigned int disk, uint64_t *at_kick, uint64_t *by_thread);
 
 /*
  * net.c: a virtio network card on a new tap device, "IP[:MAC]" or

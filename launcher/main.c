@@ -336,7 +336,7 @@ static int run_guest(struct guest *g)
  * lg.ko keeps per-Guest exit counters in debugfs while /dev/lguest is open.
  * --stats opens them as soon as the Guest exists, before --chroot takes
  * /sys away from us, and copies them out when it stops, after what each
- * network card dropped.
+ * network card dropped and how each disk served its requests.
  */
 static FILE *open_stats(void)
 {
@@ -359,6 +359,9 @@ static void print_stats(FILE *f)
 
 	for (i = 0; net__dropped(i, &rx, &tx) == 0; i++)
 		fprintf(stderr, "lguest: net %u: %llu frames dropped on receive, %llu on transmit\n",
+			i, (unsigned long long)rx, (unsigned long long)tx);
+	for (i = 0; block__served(i, &rx, &tx) == 0; i++)
+		fprintf(stderr, "lguest: block %u: %llu requests served at the kick, %llu by its I/O thread\n",
 			i, (unsigned long long)rx, (unsigned long long)tx);
 	if (!f)
 		return;

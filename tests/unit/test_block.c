@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_block.c - virtio-blk (launcher/block.c) as Linux's virtio_blk drives
- * it, on temporary image files: reads, writes, flush, GET_ID, a read-only
+ * it, on temporary image files: reads, writes, flush, GET_ID, reads served
+ * at the kick (and those left to the I/O thread), a read-only
  * disk, the errors block__add() gives for bad files, and hostile requests,
  * each of which must stop the device with a message while the Launcher,
  * and the next request after a reset, go on.
@@ -18,7 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
+#include <errno.h>
+#include <linux/magic.h>
 
 #include "virtio.h"
 #include "tap.h"
@@ -192,6 +197,97 @@ static void test_io(void)
 
 	st = disk_request(99, 0, 0, &len);
 	report(st == 2, "an unknown request type: VIRTIO_BLK_S_UNSUPP");
+}
+
+/*
+ * L675: a kick serves cached reads itself, before it returns, and leaves
+ * the rest to the disk's I/O thread.  Which reads count as cached depends
+ * on where the image lives: tmpfs is memory, a file system with
+ * RWF_NOWAIT says per read, any other sends every read to the thread.
+ */
+enum kick_reads { KICK_WAITS, KICK_NOWAIT, KICK_MEMORY };
+
+static enum kick_reads image_reads(int fd)
+{
+	struct statfs fs;
+	struct iovec one;
+	uint8_t byte;
+
+	if (!fstatfs(fd, &fs) && (unsigned long)fs.f_type == TMPFS_MAGIC)
+		return KICK_MEMORY;
+	one.iov_base = &byte;
+	one.iov_len = 1;
+	return preadv2(fd, &one, 1, 0, RWF_NOWAIT) == 1 || errno == EAGAIN ?
+	       KICK_NOWAIT : KICK_WAITS;
+}
+
+/* Offer a 512-byte read of @sector, kick, and say if it was done on return. */
+static bool kick_read(uint64_t sector)
+{
+	bool done;
+
+	header(T_IN, sector);
+	memset(g.mem + DATA, 0, 512);
+	drv_desc(&ring, 0, HDR, 16, VRING_F_NEXT, 1);
+	drv_desc(&ring, 1, DATA, 512, VRING_F_NEXT | VRING_F_WRITE, 2);
+	drv_desc(&ring, 2, STATUS_GPA, 1, VRING_F_WRITE, 0);
+	drv_offer(&ring, 0);
+	vdrv_kick(&disk, 0);
+	done = drv_used_idx(&ring) == (uint16_t)(next_used + 1);
+	if (vdrv_wait_used(&ring, (uint16_t)(next_used + 1)))
+		next_used++;
+	return done;
+}
+
+static void test_kick_reads(void)
+{
+	enum kick_reads how = image_reads(disk_fd);
+	uint64_t kick0, thread0, kick1, thread1;
+	uint8_t want[512];
+	bool at_once;
+	int st;
+
+	bring_up_disk();
+	fill(want, sizeof(want), 77);
+	if (pwrite(disk_fd, want, 512, 20 * 512) != 512)
+		return;
+	diag("the image is in %s", how == KICK_MEMORY ? "tmpfs" :
+	     how == KICK_NOWAIT ? "a file system with RWF_NOWAIT" : "a file system without it");
+
+	block__served(0, &kick0, &thread0);
+	at_once = kick_read(20);
+	block__served(0, &kick1, &thread1);
+	report(g.mem[STATUS_GPA] == 0 && !memcmp(g.mem + DATA, want, 512) &&
+	       (how == KICK_WAITS ? !at_once && thread1 == thread0 + 1 && kick1 == kick0 :
+				    at_once && kick1 == kick0 + 1 && thread1 == thread0),
+	       "a cached read: %s", how == KICK_WAITS ? "the I/O thread serves it" :
+	       "served by the kick itself, done when the kick returns");
+
+	/* A write always goes to the thread, and a read after it sees it. */
+	fill(g.mem + DATA, 512, 5);
+	block__served(0, &kick0, &thread0);
+	st = disk_request(T_OUT, 21, 512, NULL);
+	block__served(0, &kick1, &thread1);
+	report(st == 0 && thread1 == thread0 + 1 && kick1 == kick0,
+	       "a write: the I/O thread serves it");
+	fill(want, sizeof(want), 5);
+	kick_read(21);
+	report(g.mem[STATUS_GPA] == 0 && !memcmp(g.mem + DATA, want, 512),
+	       "a read after it returns what it wrote");
+
+	/* A read the page cache no longer has: RWF_NOWAIT misses, the thread reads. */
+	if (how != KICK_NOWAIT)
+		return;
+	fill(want, sizeof(want), 123);
+	if (pwrite(disk_fd, want, 512, 30 * 512) != 512 || fdatasync(disk_fd) ||
+	    posix_fadvise(disk_fd, 0, 0, POSIX_FADV_DONTNEED))
+		return;
+	block__served(0, &kick0, &thread0);
+	at_once = kick_read(30);
+	block__served(0, &kick1, &thread1);
+	report(!at_once && g.mem[STATUS_GPA] == 0 && !memcmp(g.mem + DATA, want, 512) &&
+	       thread1 == thread0 + 1 && kick1 == kick0,
+	       "an uncached read: handed to the I/O thread, which reads it from the disk");
 }
 
 static void test_read_only(void)
@@ -369,6 +465,7 @@ int main(void)
 
 	test_config();
 	test_io();
+	test_kick_reads();
 	test_read_only();
 	test_hostile();
 	test_bad_files();

@@ -96,6 +96,15 @@ lg_linux_hwrng_ok() {
 	[[ "$1" =~ ^[0-9a-f]{32}$ ]] && [ "$1" != 00000000000000000000000000000000 ]
 }
 
+# lg_linux_block_served DIR: --stats says disk 0 served some requests at
+# the kick (reads of its image, which lives in the Host's tmpfs) and some
+# in its I/O thread (the writes).
+lg_linux_block_served() {
+	lg_section linux "$1/results.log" |
+		sed -n 's/^lguest: block 0: \([0-9]*\) requests served at the kick, \([0-9]*\) by its I\/O thread$/\1 \2/p' |
+		tail -n 1 | awk '$1 > 0 && $2 > 0 { ok = 1 } END { exit !ok }'
+}
+
 lg_linux_vdb_refused() {
 	[ -n "$1" ] && [ "$1" != 0 ]
 }
@@ -126,6 +135,9 @@ lg_linux_check_devices() {
 		lg_same "$(lg_linux_value "$dir" "@@GUEST ext2")" "$wrote"
 	lg_check "$flavour: the Host finds the file's 64 lines in the ext2 image" \
 		lg_is "$(lg_linux_value "$dir" "@@LG DISK vdc-pattern-lines")" 64
+	lg_check "$flavour: the Launcher served cached reads at the kick, writes in the disk's thread (--stats)" \
+		lg_linux_block_served "$dir"
+	lg_section linux "$dir/results.log" | grep -F 'lguest: block' | lg_diag
 	lg_check "$flavour: /dev/hwrng gives 16 bytes" \
 		lg_linux_hwrng_ok "$(lg_linux_value "$dir" "@@GUEST hwrng")"
 	if [ "$reboot" = 0 ]; then
