@@ -239,3 +239,138 @@ write("load", "bzimage-initrd", load_seed(16, bzimage(code), b"070701" + bytes(5
 write("load", "bzimage-old-protocol", load_seed(4, bzimage(code, version=0x207)))
 write("load", "bzimage-too-big", load_seed(8, bzimage(code, init_size=0x800000)))
 write("load", "bzimage-long-cmdline", load_seed(8, bzimage(code), arg_len=4095))
+
+# ---- net: card, op count, 12-byte ops, RAM (fuzz_net.c) --------------------
+
+NET_BRING_UP, NET_STATUS, NET_DESC, NET_OFFER, NET_KICK, NET_FRAME, NET_BAR, NET_POKE, \
+    NET_SLEEP = range(9)
+RXQ, TXQ = 0, 1
+NET_BUF = 0x4000  # fuzz_net.c's BUF_BASE: descriptor addresses count from here
+NET_HDR = 12
+NET_MAX_FRAME = 65550
+F_CSUM, F_GUEST_CSUM, F_MAC, F_GUEST_TSO4, F_GUEST_TSO6, F_GUEST_ECN = (
+    1 << 0, 1 << 1, 1 << 5, 1 << 7, 1 << 8, 1 << 9)
+F_HOST_TSO4, F_HOST_TSO6, F_HOST_ECN, F_STATUS, F_INDIRECT, F_EVENT_IDX = (
+    1 << 11, 1 << 12, 1 << 13, 1 << 16, 1 << 28, 1 << 29)
+NEEDS_CSUM, GSO_TCPV4, GSO_ECN = 1, 1, 0x80
+
+
+def nop(kind, a=0, b=0, c=0, v=0, w=0):
+    return bytes([kind, a, b, c]) + le32(v) + le32(w)
+
+
+def net_up(features, rx_log2=4, tx_log2=4):
+    return nop(NET_BRING_UP, 0, rx_log2, tx_log2, features & 0xFFFFFFFF, features >> 32)
+
+
+def net_desc(q, i, gpa, length, flags=0, nxt=0, table=False):
+    return nop(NET_DESC, q | flags << 1 | (0x40 if table else 0), i, nxt, gpa - NET_BUF, length)
+
+
+def net_offer(q, head, kick=True):
+    return nop(NET_OFFER, q | (0 if kick else 2), head & 0xFF, head >> 8)
+
+
+def net_frame(length, flags=0, gso=0, hdr_len=0, gso_size=0, csum_start=0):
+    return nop(NET_FRAME, flags, gso, csum_start, hdr_len | gso_size << 16, length - 1)
+
+
+def net_poke(gpa, data):
+    data = bytes(data) + bytes(-len(data) % 4)
+    return [nop(NET_POKE, v=gpa + i, w=struct.unpack("<I", data[i:i + 4])[0])
+            for i in range(0, len(data), 4)]
+
+
+def net_seed(ops, card=0, ram=b""):
+    return bytes([card, len(ops)]) + b"".join(ops) + bytes(ram)
+
+
+def vnet_hdr(flags, gso, hdr_len, gso_size, csum_start, csum_offset):
+    return bytes([flags, gso]) + le16(hdr_len) + le16(gso_size) + le16(csum_start) + \
+        le16(csum_offset) + le16(0)
+
+
+# A 60-byte frame behind a zero header, one buffer (RAM is zero there).
+write("net", "tx-frame", net_seed([net_up(F_MAC | F_STATUS),
+                                   net_desc(TXQ, 0, 0x5000, NET_HDR + 60),
+                                   net_offer(TXQ, 0)]))
+# The same on the card without offloads, and on the one without TUNSETOFFLOAD.
+for card in (1, 2):
+    write("net", "tx-frame-card%d" % card, net_seed([net_up(F_MAC),
+                                                     net_desc(TXQ, 0, 0x5000, NET_HDR + 1514),
+                                                     net_offer(TXQ, 0)], card=card))
+# TSO4 with ECN and a partial checksum, the header split 5 + 7, then 3000 bytes.
+write("net", "tx-offload", net_seed(
+    [net_up(F_MAC | F_CSUM | F_HOST_TSO4 | F_HOST_ECN | F_EVENT_IDX)] +
+    net_poke(0x5000, vnet_hdr(NEEDS_CSUM, GSO_TCPV4 | GSO_ECN, 54, 1448, 34, 16)) +
+    [net_desc(TXQ, 0, 0x5000, 5, VRING_NEXT, 1), net_desc(TXQ, 1, 0x5005, 7, VRING_NEXT, 2),
+     net_desc(TXQ, 2, 0x6000, 3000), net_offer(TXQ, 0)]))
+# The same header from a driver that took no offloads: dropped and counted.
+write("net", "tx-offload-not-taken", net_seed(
+    [net_up(F_MAC)] + net_poke(0x5000, vnet_hdr(NEEDS_CSUM, GSO_TCPV4, 54, 1448, 34, 16)) +
+    [net_desc(TXQ, 0, 0x5000, NET_HDR + 3000), net_offer(TXQ, 0)]))
+# TSO4 taken but not ECN, and a header with the ECN bit: dropped and counted.
+write("net", "tx-ecn-not-taken", net_seed(
+    [net_up(F_MAC | F_CSUM | F_HOST_TSO4)] +
+    net_poke(0x5000, vnet_hdr(NEEDS_CSUM, GSO_TCPV4 | GSO_ECN, 54, 1448, 34, 16)) +
+    [net_desc(TXQ, 0, 0x5000, NET_HDR + 3000), net_offer(TXQ, 0)]))
+# Chains no driver makes: writable, shorter than the header, a loop, past RAM.
+write("net", "tx-hostile", net_seed(
+    [net_up(F_MAC), net_desc(TXQ, 0, 0x5000, 100, VRING_WRITE), net_offer(TXQ, 0),
+     net_up(F_MAC), net_desc(TXQ, 0, 0x5000, 8), net_offer(TXQ, 0),
+     net_up(F_MAC), net_desc(TXQ, 0, 0x5000, 8, VRING_NEXT, 1),
+     net_desc(TXQ, 1, 0x5010, 8, VRING_NEXT, 0), net_offer(TXQ, 0),
+     net_up(F_MAC), nop(NET_DESC, TXQ | 0x10, 0, 0, 0x3FFFF, 100), net_offer(TXQ, 0)]))
+
+# A 65550-byte TSO4 frame into a big-packet chain (Linux's add_recvbuf_big
+# without MRG_RXBUF: the header, then 17 pages, as an indirect table).
+big = [net_desc(0, 0, 0x10000, NET_HDR, VRING_WRITE | VRING_NEXT, 1, table=True)]
+big += [net_desc(0, i, 0x10000 + 0x1000 * i, 0x1000,
+                 VRING_WRITE | (VRING_NEXT if i < 17 else 0), i + 1, table=True)
+        for i in range(1, 18)]
+write("net", "rx-big", net_seed(
+    [net_up(F_MAC | F_GUEST_CSUM | F_GUEST_TSO4 | F_INDIRECT)] + big +
+    [net_desc(RXQ, 0, NET_BUF, 18 * 16, VRING_INDIRECT), net_offer(RXQ, 0),
+     net_frame(NET_HDR + NET_MAX_FRAME, NEEDS_CSUM, GSO_TCPV4, 54, 1448, 34)]))
+# Too small: a 1514-byte frame for a 76-byte buffer (dropped, length 0), then
+# a 4-byte buffer (the device needs a reset).
+write("net", "rx-small", net_seed(
+    [net_up(F_MAC), net_desc(RXQ, 0, 0x5000, NET_HDR + 64, VRING_WRITE), net_offer(RXQ, 0),
+     net_frame(NET_HDR + 1514), net_desc(RXQ, 1, 0x6000, 4, VRING_WRITE), net_offer(RXQ, 1),
+     net_frame(NET_HDR + 60)]))
+# A reset while the receive thread holds a buffer: the frame goes to the
+# buffer of the new rings; a transmit chain offered but not kicked is lost.
+write("net", "reset", net_seed(
+    [net_up(F_MAC), net_desc(RXQ, 0, 0x5000, NET_HDR + 1514, VRING_WRITE), net_offer(RXQ, 0),
+     net_desc(TXQ, 0, 0x7000, NET_HDR + 60), net_offer(TXQ, 0, kick=False),
+     nop(NET_STATUS, 0),
+     net_up(F_MAC), net_desc(RXQ, 0, 0x6000, NET_HDR + 1514, VRING_WRITE), net_offer(RXQ, 0),
+     net_frame(NET_HDR + 100)]))
+# The same with the thread not scheduled: the frame, the reset and the new
+# rings all come before it runs again.
+write("net", "reset-asleep", net_seed(
+    [net_up(F_MAC), net_desc(RXQ, 0, 0x5000, NET_HDR + 1514, VRING_WRITE), net_offer(RXQ, 0),
+     nop(NET_SLEEP), net_frame(NET_HDR + 100), nop(NET_STATUS, 0),
+     net_up(F_MAC), net_desc(RXQ, 0, 0x6000, NET_HDR + 1514, VRING_WRITE), net_offer(RXQ, 0),
+     nop(NET_SLEEP)]))
+# Every offload for the Guest, which the tap refuses at DRIVER_OK (card byte 4).
+write("net", "offload-refused", net_seed(
+    [net_up(F_MAC | F_GUEST_CSUM | F_GUEST_TSO4 | F_GUEST_TSO6 | F_GUEST_ECN),
+     net_desc(RXQ, 0, 0x5000, NET_HDR + 1514, VRING_WRITE), net_offer(RXQ, 0),
+     net_frame(NET_HDR + 1000, NEEDS_CSUM, GSO_TCPV4, 54, 536, 34)], card=4))
+# The config space: the MAC and status at each width, then writes to them.
+write("net", "config", net_seed(
+    [nop(NET_BAR, 2, s, 0, o) for s in range(3) for o in range(0, 8, [1, 2, 4][s])] +
+    [nop(NET_BAR, 3, 0, 0, 0, 0xFF), nop(NET_BAR, 3, 2, 0, 4, 0xFFFFFFFF),
+     nop(NET_BAR, 2, 2, 0, 4)]))
+# The header split over three writable buffers (4, 4, then 4 and the frame):
+# num_buffers lands in the third.
+write("net", "rx-split-header", net_seed(
+    [net_up(F_MAC | F_GUEST_CSUM), net_desc(RXQ, 0, 0x5000, 4, VRING_WRITE | VRING_NEXT, 1),
+     net_desc(RXQ, 1, 0x5100, 4, VRING_WRITE | VRING_NEXT, 2),
+     net_desc(RXQ, 2, 0x5200, 4 + 1514, VRING_WRITE), net_offer(RXQ, 0),
+     net_frame(NET_HDR + 1514, 2)]))
+# A transmit chain one byte longer than a header and the largest frame.
+write("net", "tx-too-long", net_seed(
+    [net_up(F_MAC), net_desc(TXQ, 0, 0x5000, NET_HDR, VRING_NEXT, 1),
+     net_desc(TXQ, 1, 0x6000, NET_MAX_FRAME + 1), net_offer(TXQ, 0)]))
