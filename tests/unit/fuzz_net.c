@@ -351,7 +351,7 @@ static ssize_t fuzz_writev(int fd, const struct iovec *iov, int n)
 	int i;
 
 	if (fd != cur->tap || n < 1 || iov[0].iov_len != NET_HDR_SIZE || in_ram(iov[0].iov_base, 1))
-		abort();
+		abort();	/* not the card's tap, or the header sent from guest RAM */
 	for (i = 1; i < n; i++) {
 		if (!in_ram(iov[i].iov_base, iov[i].iov_len))
 			abort();	/* the tap would send Host memory */
@@ -371,7 +371,7 @@ static ssize_t fuzz_readv(int fd, const struct iovec *iov, int n)
 
 	if (fd != cur->tap || n < 2 || iov[n - 1].iov_base != cur->rx_spill ||
 	    iov[n - 1].iov_len != sizeof(cur->rx_spill))
-		abort();
+		abort();	/* not the card's tap, or no spill area last */
 	for (i = 0; i < n - 1; i++)
 		if (!in_ram(iov[i].iov_base, iov[i].iov_len))
 			abort();	/* the tap would write over Host memory */
@@ -502,7 +502,7 @@ static void guest_bar_access(uint8_t a, uint8_t b, uint32_t v, uint32_t w)
 	uint8_t want[NET_CFG_SIZE];
 	uint32_t val;
 
-	memcpy(want + NET_CFG_MAC, cur->cfg + NET_CFG_MAC, 6);
+	memcpy(want + NET_CFG_MAC, mac, 6);	/* every card has the same */
 	put_le16(want + NET_CFG_STATUS, VIRTIO_NET_S_LINK_UP);
 	if (a & 1) {
 		bar_wr(off, size, w);
