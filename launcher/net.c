@@ -81,7 +81,11 @@
 #define RECEIVEQ		0
 #define TRANSMITQ		1
 #define MAX_NETS		4
-/* The largest frame we pass either way: a 64 KiB TSO frame and its Ethernet header. */
+/*
+ * The largest frame the Guest may send: a 64 KiB TSO frame and its Ethernet
+ * header.  On receive the Guest's own buffer is the limit (deliver()); the
+ * spill buffer of this size only soaks up what does not fit, to drop it.
+ */
 #define MAX_FRAME		65550u
 
 struct net {

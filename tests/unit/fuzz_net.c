@@ -55,8 +55,9 @@
  * not take, or longer than a header and MAX_FRAME; a frame reaches the
  * Guest with one, or with num_buffers not 1, or flags set for a driver
  * without GUEST_CSUM; a used length is neither 0 nor a header and more
- * inside the chain; a receive buffer taken before a reset goes back after; a transmit buffer comes back with a length; an iovec
- * handed to the tap points outside guest RAM; the tap is set to offloads
+ * inside the chain; a receive buffer taken before a reset goes back
+ * after; a transmit buffer comes back with a length; an iovec handed to
+ * the tap points outside guest RAM; the tap is set to offloads
  * the Guest cannot take; config reads give other than the MAC and LINK_UP,
  * or a write changes them; a reset leaves features or tap offloads behind.
  *
