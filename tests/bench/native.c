@@ -682,17 +682,20 @@ static int run_alone(const char *name)
 		execl(self_path, self_path, name, (char *)NULL);
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		/* Exit status 1: it printed its own error line already. */
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 1) {
-			failed = 1;
-			return -1;
-		}
-		errno = ECHILD;
-		fail(name, "its own process died or could not exec");
+	if (waitpid(pid, &status, 0) != pid) {
+		fail(name, "waitpid for its own process");
 		return -1;
 	}
-	return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	/* Exit status 1: it printed its own error line already. */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 1) {
+		failed = 1;
+		return -1;
+	}
+	errno = ECHILD;
+	fail(name, "its own process died or could not exec");
+	return -1;
 }
 
 int main(int argc, char **argv)
