@@ -79,6 +79,18 @@ for log in "${failed_logs[@]}"; do
 	echo "======== $log (last 400 lines) ========"
 	tail -n 400 "$log" || true
 done
+
+# A CI printout may keep only the start and the end of all that: repeat
+# each failed check with the diagnostics right after it (for a VM test,
+# the host kernel's complaints) where the end will show them.
+for log in "${failed_logs[@]}"; do
+	echo
+	echo "======== $log: the failed checks ========"
+	awk '/^not ok / { n = 12; print; next }
+	     n > 0 && /^# / { print; n--; next }
+	     /^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS): / { next }
+	     { n = 0 }' "$log" | head -n 60 || true
+done
 echo
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
