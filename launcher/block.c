@@ -411,7 +411,8 @@ static void blk_cfg_write(void *dev, uint32_t off, unsigned int size, uint32_t v
  * for a read the Host has in memory they cost far more than the read.  So
  * the kick serves what it can without waiting for a disk: GET_ID, and
  * reads, if the file takes RWF_NOWAIT (preadv2 then fails rather than
- * wait: a read it completes came from the page cache) or lives in memory
+ * wait: a read it completes came from the page cache, or from the
+ * readahead a miss starts, when the disk was that quick) or lives in memory
  * (tmpfs, ramfs: no disk to wait for, like the Guest's RAM itself).  The
  * first request that needs the disk (a read that missed, a write, a flush)
  * is left parsed for the I/O thread, and requests behind it stay queued

@@ -15,11 +15,14 @@
  *       launcher/block.c launcher/rng.c launcher/term.c && ./test_block
  */
 #define _GNU_SOURCE	/* pipe2 */
+/* As in launcher/block.c, so that preadv2 below is the one it calls. */
+#define _FILE_OFFSET_BITS 64
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <errno.h>
@@ -221,7 +224,37 @@ static enum kick_reads image_reads(int fd)
 	       KICK_NOWAIT : KICK_WAITS;
 }
 
-/* Offer a 512-byte read of @sector, kick, and say if it was done on return. */
+/*
+ * A page dropped from the cache does not make a RWF_NOWAIT read miss for
+ * sure: the miss starts readahead, and on a fast disk (a VM's, with the
+ * host's cache behind it) that can finish before preadv2 looks again and
+ * returns the data.  So to see what a kick does with a miss, the test
+ * makes one: while nowait_misses is set, every RWF_NOWAIT read fails with
+ * EAGAIN, as a miss does.  This preadv2 is the one the Launcher code
+ * linked into this program calls; otherwise it is the system call.
+ */
+static bool nowait_misses;
+
+ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt, off_t offset, int flags)
+{
+	uint64_t pos = (uint64_t)offset;
+
+	if (nowait_misses && (flags & RWF_NOWAIT)) {
+		errno = EAGAIN;
+		return -1;
+	}
+	/* The kernel takes the offset as two longs, low then high, and on a
+	 * 64-bit machine ignores the high one: shift twice by half a long
+	 * so that it is 0 there and the top half on a 32-bit one. */
+	return syscall(SYS_preadv2, fd, iov, iovcnt, (unsigned long)pos,
+		       (unsigned long)(pos >> (sizeof(long) * 4) >> (sizeof(long) * 4)), flags);
+}
+
+/*
+ * Offer a 512-byte read of @sector and kick.  Returns whether it was done
+ * when the kick returned, and waits for it if not.  (Done does not mean the
+ * kick served it: the I/O thread may have been quicker than our look.)
+ */
 static bool kick_read(uint64_t sector)
 {
 	bool done;
@@ -239,55 +272,99 @@ static bool kick_read(uint64_t sector)
 	return done;
 }
 
+/* How many requests the kick and the I/O thread served since *last; *last becomes now. */
+struct served { uint64_t kick, thread; };
+
+static struct served served_since(struct served *last)
+{
+	struct served now, d;
+
+	block__served(0, &now.kick, &now.thread);
+	d.kick = now.kick - last->kick;
+	d.thread = now.thread - last->thread;
+	*last = now;
+	return d;
+}
+
+static bool read_ok(const uint8_t *want)
+{
+	return g.mem[STATUS_GPA] == 0 && !memcmp(g.mem + DATA, want, 512);
+}
+
 static void test_kick_reads(void)
 {
 	enum kick_reads how = image_reads(disk_fd);
-	uint64_t kick0, thread0, kick1, thread1;
+	struct served last, d;
 	uint8_t want[512];
 	bool at_once;
-	int st;
+	int st, tries;
 
 	bring_up_disk();
-	fill(want, sizeof(want), 77);
-	if (pwrite(disk_fd, want, 512, 20 * 512) != 512)
-		return;
+	block__served(0, &last.kick, &last.thread);
 	diag("the image is in %s", how == KICK_MEMORY ? "tmpfs" :
 	     how == KICK_NOWAIT ? "a file system with RWF_NOWAIT" : "a file system without it");
 
-	block__served(0, &kick0, &thread0);
-	at_once = kick_read(20);
-	block__served(0, &kick1, &thread1);
-	report(g.mem[STATUS_GPA] == 0 && !memcmp(g.mem + DATA, want, 512) &&
-	       (how == KICK_WAITS ? !at_once && thread1 == thread0 + 1 && kick1 == kick0 :
-				    at_once && kick1 == kick0 + 1 && thread1 == thread0),
-	       "a cached read: %s", how == KICK_WAITS ? "the I/O thread serves it" :
-	       "served by the kick itself, done when the kick returns");
+	fill(want, sizeof(want), 77);
+	report(pwrite(disk_fd, want, 512, 20 * 512) == 512, "the test writes sector 20 straight to the image");
+	if (how == KICK_WAITS) {
+		kick_read(20);
+		d = served_since(&last);
+		report(read_ok(want) && d.thread == 1 && d.kick == 0,
+		       "a cached read: the I/O thread serves it");
+	} else {
+		/*
+		 * Once in a few hundred runs on a machine busy writing, the
+		 * kernel has RWF_NOWAIT refuse a page it holds; the thread
+		 * then reads it, rightly.  A second try is served at the kick.
+		 */
+		for (tries = 1; tries <= 3; tries++) {
+			at_once = kick_read(20);
+			d = served_since(&last);
+			if (!read_ok(want) || (at_once && d.kick == 1 && d.thread == 0))
+				break;
+		}
+		report(read_ok(want) && tries <= 3,
+		       "a cached read: served by the kick itself, done when the kick returns");
+		if (tries > 1)
+			diag("at try %d of 3", tries);
+	}
 
 	/* A write always goes to the thread, and a read after it sees it. */
 	fill(g.mem + DATA, 512, 5);
-	block__served(0, &kick0, &thread0);
+	served_since(&last);
 	st = disk_request(T_OUT, 21, 512, NULL);
-	block__served(0, &kick1, &thread1);
-	report(st == 0 && thread1 == thread0 + 1 && kick1 == kick0,
-	       "a write: the I/O thread serves it");
+	d = served_since(&last);
+	report(st == 0 && d.thread == 1 && d.kick == 0, "a write: the I/O thread serves it");
 	fill(want, sizeof(want), 5);
 	kick_read(21);
-	report(g.mem[STATUS_GPA] == 0 && !memcmp(g.mem + DATA, want, 512),
-	       "a read after it returns what it wrote");
+	served_since(&last);
+	report(read_ok(want), "a read after it returns what it wrote");
 
-	/* A read the page cache no longer has: RWF_NOWAIT misses, the thread reads. */
 	if (how != KICK_NOWAIT)
 		return;
+
+	/* A miss: the kick hands the read to the thread, which reads it. */
+	fill(want, sizeof(want), 77);
+	nowait_misses = true;
+	kick_read(20);
+	nowait_misses = false;
+	d = served_since(&last);
+	report(read_ok(want) && d.thread == 1 && d.kick == 0,
+	       "a read RWF_NOWAIT cannot do: handed to the I/O thread, which does it");
+	if (d.kick || d.thread != 1)
+		diag("served by the kick %llu, by the thread %llu",
+		     (unsigned long long)d.kick, (unsigned long long)d.thread);
+
+	/* A page the cache dropped: either may serve it (see preadv2 above), once. */
 	fill(want, sizeof(want), 123);
-	if (pwrite(disk_fd, want, 512, 30 * 512) != 512 || fdatasync(disk_fd) ||
-	    posix_fadvise(disk_fd, 0, 0, POSIX_FADV_DONTNEED))
-		return;
-	block__served(0, &kick0, &thread0);
-	at_once = kick_read(30);
-	block__served(0, &kick1, &thread1);
-	report(!at_once && g.mem[STATUS_GPA] == 0 && !memcmp(g.mem + DATA, want, 512) &&
-	       thread1 == thread0 + 1 && kick1 == kick0,
-	       "an uncached read: handed to the I/O thread, which reads it from the disk");
+	report(pwrite(disk_fd, want, 512, 30 * 512) == 512 && !fdatasync(disk_fd) &&
+	       !posix_fadvise(disk_fd, 0, 0, POSIX_FADV_DONTNEED),
+	       "the test writes sector 30 and drops the image from the page cache");
+	kick_read(30);
+	d = served_since(&last);
+	report(read_ok(want) && d.kick + d.thread == 1,
+	       "an uncached read: the right data, served once (by the %s)",
+	       d.kick ? "kick, the readahead it started was that quick" : "I/O thread");
 }
 
 static void test_read_only(void)

@@ -163,25 +163,41 @@ static inline bool vdrv_has_cap(struct vdrv *d, uint8_t t)
 	return false;
 }
 
-/* Wait (up to 2 s) for a device thread: until the used index is n. */
+/*
+ * The waits below poll every millisecond for a device thread, for up to
+ * 30 s of the clock: long enough that a loaded machine (make -j2 check
+ * beside VMs, in a package build) never fails a test that is only slow,
+ * and a wait that passes costs no more than it takes.
+ */
+#define VDRV_WAIT_SECONDS 30
+
+static inline bool vdrv_waited_too_long(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec - start->tv_sec > VDRV_WAIT_SECONDS;
+}
+
+/* Until the used index is n. */
 static inline bool vdrv_wait_used(struct drv_ring *r, uint16_t n)
 {
-	struct timespec ts = { 0, 1000000 };
-	int i;
+	struct timespec ms = { 0, 1000000 }, start;
 
-	for (i = 0; i < 2000 && drv_used_idx(r) != n; i++)
-		nanosleep(&ts, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (drv_used_idx(r) != n && !vdrv_waited_too_long(&start))
+		nanosleep(&ms, NULL);
 	return drv_used_idx(r) == n;
 }
 
 /* Or until the device asks for a reset. */
 static inline bool vdrv_wait_needs_reset(struct vdrv *d)
 {
-	struct timespec ts = { 0, 1000000 };
-	int i;
+	struct timespec ms = { 0, 1000000 }, start;
 
-	for (i = 0; i < 2000 && !(vdrv_status(d) & VIRTIO_STATUS_NEEDS_RESET); i++)
-		nanosleep(&ts, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!(vdrv_status(d) & VIRTIO_STATUS_NEEDS_RESET) && !vdrv_waited_too_long(&start))
+		nanosleep(&ms, NULL);
 	return vdrv_status(d) & VIRTIO_STATUS_NEEDS_RESET;
 }
 
