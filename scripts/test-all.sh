@@ -91,6 +91,28 @@ for log in "${failed_logs[@]}"; do
 	     /^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS): / { next }
 	     { n = 0 }' "$log" | head -n 60 || true
 done
+
+# How long each test took, slowest first, so that a make check creeping
+# toward CI's limit shows where the time went.  The TAP driver opens a
+# test's .log as the test starts and writes its .trs when it ends; a file
+# system that keeps no birth time (stat %W of 0) leaves the table out.
+test_times() {
+	local trs log born ended
+	for trs in tests/*.trs tests/*/*.trs scripts/*.trs; do
+		log=${trs%.trs}.log
+		[ -f "$log" ] || continue
+		born=$(stat -c %W "$log")
+		ended=$(stat -c %Y "$trs")
+		[ "$born" -gt 0 ] || return 0
+		echo "$((ended - born)) ${trs%.trs}"
+	done | sort -rn
+}
+times=$(test_times)
+if [ -n "$times" ]; then
+	echo
+	echo "======== seconds per test, slowest first (all: $(awk '{ s += $1 } END { print s }' <<<"$times") s) ========"
+	awk '$1 >= 5 || NR <= 10 { printf "%6d  %s\n", $1, $2 }' <<<"$times"
+fi
 echo
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
