@@ -358,10 +358,10 @@ static void print_stats(FILE *f)
 	unsigned int i;
 
 	for (i = 0; net__dropped(i, &rx, &tx) == 0; i++)
-		fprintf(stderr, "lguest: net %u: %llu frames dropped on receive, %llu on transmit\n",
+		fprintf(stderr, "lguest: net %u: frames dropped: %llu on receive, %llu on transmit\n",
 			i, (unsigned long long)rx, (unsigned long long)tx);
 	for (i = 0; block__served(i, &rx, &tx) == 0; i++)
-		fprintf(stderr, "lguest: block %u: %llu requests served at the kick, %llu by its I/O thread\n",
+		fprintf(stderr, "lguest: block %u: requests served: %llu at the kick, %llu by its I/O thread\n",
 			i, (unsigned long long)rx, (unsigned long long)tx);
 	if (!f)
 		return;

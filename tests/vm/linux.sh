@@ -101,7 +101,7 @@ lg_linux_hwrng_ok() {
 # in its I/O thread (the writes).
 lg_linux_block_served() {
 	lg_section linux "$1/results.log" |
-		sed -n 's/^lguest: block 0: \([0-9]*\) requests served at the kick, \([0-9]*\) by its I\/O thread$/\1 \2/p' |
+		sed -n 's/^lguest: block 0: requests served: \([0-9]*\) at the kick, \([0-9]*\) by its I\/O thread$/\1 \2/p' |
 		tail -n 1 | awk '$1 > 0 && $2 > 0 { ok = 1 } END { exit !ok }'
 }
 
@@ -174,7 +174,7 @@ lg_linux_check_net() {
 	lg_check "$flavour: 8 MiB up over TCP (wget --post-file), the same md5sum on both ends" \
 		lg_linux_upload_ok "$dir"
 	lg_check "$flavour: the tap refused no frame the Guest sent (--stats)" \
-		lg_linux_has "$dir" "frames dropped on receive, 0 on transmit"
+		lg_linux_has "$dir" "frames dropped: 0 on receive, 0 on transmit"
 	lg_section linux "$dir/results.log" | grep -F 'lguest: net 0:' | lg_diag
 	lg_section linux "$dir/results.log" |
 		sed -n 's/^@@GUEST wget-time \([0-9.]*\) \([0-9.]*\)$/wget: Guest uptime \1 s to \2 s/p' |
