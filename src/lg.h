@@ -43,7 +43,7 @@ struct lg_regs_page {
 };
 
 struct lg_state_page {
-	u32 host_cr3, guest_cr3, guest_ts;
+	u32 unused[2], guest_ts;		/* the CR3s are in the host page */
 	/* Each pointer starts with padding, so the base is 4-byte aligned. */
 	struct lg_desc_ptr guest_gdt_desc, guest_idt_desc;
 	u32 transit_cr3;
@@ -62,7 +62,8 @@ struct lg_host_page {
 	u32 host_pages, window_pages;
 	u32 host_exit, window_entry;
 	struct lg_desc_ptr guest_gdt_desc;
-	u8 pad1[LGH_TRANSIT_IN_IDT - (LGH_GUEST_GDT_DESC - 2) - sizeof(struct lg_desc_ptr)];
+	u32 host_cr3, guest_cr3;
+	u8 pad1[LGH_TRANSIT_IN_IDT - LGH_GUEST_CR3 - 4];
 	gate_desc transit_in_idt[LG_TRANSIT_GATES];
 	u8 pad2[LGH_TRANSIT_OUT_IDT - LGH_TRANSIT_IN_IDT - LG_TRANSIT_GATES * 8];
 	gate_desc transit_out_idt[LG_TRANSIT_GATES];

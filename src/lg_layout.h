@@ -76,8 +76,7 @@
 
 /* The state page, LG_PAGE_SIZE bytes after the regs page. */
 #define LGP_STATE	LG_PAGE_SIZE
-#define LGS_HOST_CR3	0
-#define LGS_GUEST_CR3	4
+/* Bytes 0-7 are unused: the CR3s are in the host page, see LGH_HOST_CR3. */
 #define LGS_GUEST_TS	8	/* LG_CR0_TS or 0: the Guest's CR0.TS */
 /* Descriptor-table pointers are 6 bytes: a 2-byte limit, then the base. */
 #define LGS_GUEST_GDT_DESC 14
@@ -103,6 +102,15 @@
 #define LGH_HOST_EXIT	60	/* lg_exit_on_host's Host address */
 #define LGH_WINDOW_ENTRY 64	/* lg_enter_in_window's window address */
 #define LGH_GUEST_GDT_DESC 70	/* the Guest's GDT at its Host address */
+/*
+ * The Host's %cr3 and the Guest's shadow %cr3 are physical addresses of
+ * Host page tables: the Guest can read the state page, so they are here,
+ * which the Switcher reads only while the transit tables are loaded (they
+ * map this page in both places).  The transit tables' own address has to
+ * be readable where the Guest's tables are loaded: LGS_TRANSIT_CR3.
+ */
+#define LGH_HOST_CR3	76
+#define LGH_GUEST_CR3	80
 /*
  * The transit IDTs cover the 32 exception vectors.  The Switcher tells the
  * three IDTs it can find loaded apart by where they start in their page:

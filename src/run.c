@@ -292,8 +292,8 @@ static void check_layout(void)
 	BUILD_BUG_ON(offsetof(struct lg_regs_page, regs) != LGP_REGS);
 	BUILD_BUG_ON(offsetof(struct lg_cpu_pages, state) != LGP_STATE);
 	BUILD_BUG_ON(offsetof(struct lg_cpu_pages, host) != LGP_HOST);
-	BUILD_BUG_ON(offsetof(struct lg_state_page, host_cr3) != LGS_HOST_CR3);
-	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_cr3) != LGS_GUEST_CR3);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, host_cr3) != LGH_HOST_CR3);
+	BUILD_BUG_ON(offsetof(struct lg_host_page, guest_cr3) != LGH_GUEST_CR3);
 	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_ts) != LGS_GUEST_TS);
 	BUILD_BUG_ON(offsetof(struct lg_host_page, sp) != LGH_SP);
 	BUILD_BUG_ON(offsetof(struct lg_host_page, cr0) != LGH_CR0);
@@ -467,7 +467,7 @@ static void copy_in(struct lg_cpu *cpu, struct lg_cpu_pages *pages, int host_cpu
 	state->guest_tss.sp1 = cpu->esp1;
 	state->guest_tss.ss1 = cpu->ss1;
 
-	state->guest_cr3 = lg_shadow_cr3(cpu);
+	pages->host.guest_cr3 = lg_shadow_cr3(cpu);
 	state->guest_ts = cpu->guest_ts ? LG_CR0_TS : 0;
 
 	lg_map_switcher_in_guest(cpu, host_cpu);

@@ -91,8 +91,8 @@ lg_switch_to_guest:
 
 	/*
 	 * What we must put back, into the host page, which no Guest maps.
-	 * Only %cr3 goes in the state page: we need it while the Guest's
-	 * page tables are still loaded, on the way out.
+	 * %cr3 too: we need it on the way out only once the transit tables,
+	 * which map this page, are loaded.
 	 */
 	movl	%esp, HOST(LGH_SP)
 	sgdt	HOST(LGH_GDT)
@@ -103,7 +103,7 @@ lg_switch_to_guest:
 	movl	%cr0, %edx
 	movl	%edx, HOST(LGH_CR0)
 	movl	%cr3, %edx
-	movl	%edx, STATE(LGS_HOST_CR3)
+	movl	%edx, HOST(LGH_HOST_CR3)
 
 	/*
 	 * The C code left its own values in these.  An NMI on the regs page
@@ -169,11 +169,12 @@ lg_entry_window:
 	ltr	%dx
 
 	/*
-	 * Last, the Guest's shadow page tables.  They map the window too, but
+	 * Last, the Guest's shadow page tables, whose address the transit
+	 * tables let us read from the host page.  They map the window too, but
 	 * not the host page: from here on only the regs and state pages can
 	 * be touched.
 	 */
-	movl	STATE(LGS_GUEST_CR3), %edx
+	movl	HOST(LGH_GUEST_CR3), %edx
 	movl	%edx, %cr3
 
 	/* The Guest's registers are on our stack, in struct lg_regs order. */
@@ -243,7 +244,7 @@ lg_exit_on_host:
 	lidt	HOST(LGH_TRANSIT_OUT_DESC)
 
 	/* Host page tables: the Host's GDT, IDT and stack live there. */
-	movl	STATE(LGS_HOST_CR3), %edx
+	movl	HOST(LGH_HOST_CR3), %edx
 	movl	%edx, %cr3
 
 	/*
