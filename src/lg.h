@@ -189,6 +189,15 @@ struct lguest {
 	/* Shadow PTE tables of its kernel mappings, one per slot (H380). */
 	lg_pte_t *kernel_ptes[1U << (32 - LG_PDE_SHIFT)];
 	unsigned int kernel_tables;	/* how many of those exist */
+	/*
+	 * The Host page behind each guest-physical page we have pinned, in
+	 * leaves of LG_PINS_PER_LEAF allocated as needed (page_tables.c, H415).
+	 */
+	struct lg_pin_leaf {
+		unsigned long *slots;
+		unsigned int held;
+	} *pins;
+	unsigned long pins_held, pins_peak;	/* pinned pages: now, at most */
 
 	/* NULL while alive; then why it died.  The first reason wins. */
 	const char *dead;

@@ -11,6 +11,7 @@
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/debugfs.h>
@@ -98,6 +99,7 @@ static int stats_show(struct seq_file *m, void *unused)
 		   s->new_pgtables, s->pgtable_misses);
 	seq_printf(m, "demand_fixed %llu\n", s->demand_fixed);
 	seq_printf(m, "faulted_around %llu\n", s->faulted_around);
+	seq_printf(m, "pins %lu\npins_peak %lu\n", lg->pins_held, lg->pins_peak);
 	seq_printf(m, "guest_paging %s\n",
 		   lg->cpu.linear ? "none" : lg->guest_pae ? "pae" : "2level");
 	/* The ring's calls are counted in both columns: one hypercall each. */
@@ -136,32 +138,56 @@ static void free_guest(struct lguest *lg)
 	kvfree(lg);
 }
 
-/* Is [start, end) of the Launcher's address space entirely mapped? */
-static bool launcher_range_mapped(unsigned long start, unsigned long end)
+/*
+ * Anonymous or shared memory (shmem, memfd) only: a regular file's pages
+ * must not be pinned for writing (compat/pin.h), and device mappings have
+ * no pages to pin.
+ */
+static bool may_hold_guest_memory(struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+		return false;
+	if (vma_is_anonymous(vma))
+		return true;
+	return vma->vm_file && shmem_mapping(vma->vm_file->f_mapping);
+}
+
+/*
+ * Is [start, end) of the Launcher's address space entirely mapped, by
+ * mappings that may hold guest memory?  0, -EFAULT or -EINVAL.  The
+ * Launcher can map something else there later; each page is checked
+ * again when it is first pinned (page_tables.c, H415).
+ */
+static int check_launcher_range(unsigned long start, unsigned long end)
 {
 	struct mm_struct *mm = current->mm;
 	unsigned long addr = start;
-	bool ok = true;
+	int err = 0;
 
 	mmap_read_lock(mm);
 	while (addr < end) {
 		struct vm_area_struct *vma = find_vma(mm, addr);
 
 		if (!vma || vma->vm_start > addr) {
-			ok = false;
+			err = -EFAULT;
+			break;
+		}
+		if (!may_hold_guest_memory(vma)) {
+			err = -EINVAL;
 			break;
 		}
 		addr = vma->vm_end;
 	}
 	mmap_read_unlock(mm);
-	return ok;
+	return err;
 }
 
 /*> H010
  * LHREQ_INITIALIZE: where the Launcher put guest memory (base), how much of
  * it is RAM (pfn_limit pages), where the Guest starts, and where the device
  * pages after RAM end.  We check all of it before building anything: the
- * range must be mapped in the Launcher and lie entirely in user space.
+ * range must lie entirely in user space and be mapped in the Launcher, by
+ * anonymous or shared memory.
  */
 static int check_init_args(const u32 *args)
 {
@@ -176,9 +202,7 @@ static int check_init_args(const u32 *args)
 		return -EINVAL;
 	if (start >= pfn_limit << PAGE_SHIFT)
 		return -EINVAL;
-	if (!launcher_range_mapped(base, base + (device_limit << PAGE_SHIFT)))
-		return -EFAULT;
-	return 0;
+	return check_launcher_range(base, base + (device_limit << PAGE_SHIFT));
 }
 
 static int initialize(struct file *file, const u32 __user *input, size_t len)
@@ -193,7 +217,7 @@ static int initialize(struct file *file, const u32 __user *input, size_t len)
 	if (err)
 		return err;
 
-	lg = kvzalloc(sizeof(*lg), GFP_KERNEL);
+	lg = kvzalloc(sizeof(*lg), GFP_KERNEL_ACCOUNT);
 	if (!lg)
 		return -ENOMEM;
 	mutex_init(&lg->lock);

@@ -48,9 +48,10 @@ static lg_pte_t pte_nx(void)
 
 /* ---- Shadow tree plumbing. */
 
+/* Charged to the Launcher's memory cgroup, like any memory it asks for. */
 static lg_pte_t *alloc_table(void)
 {
-	return (lg_pte_t *)get_zeroed_page(GFP_KERNEL);
+	return (lg_pte_t *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 }
 
 static lg_pte_t *table_of(lg_pte_t entry)
@@ -68,12 +69,9 @@ static lg_pte_t *pde_slot(struct lg_pgdir *pd, u32 va)
 #endif
 }
 
-/* Drop one shadow PTE, and the pin on the page it mapped. */
+/* Drop one shadow PTE.  The page it mapped stays pinned (H415). */
 static void release_pte(lg_pte_t *pte)
 {
-	if (*pte & PTE_PRESENT)
-		lg_unpin_guest_page(pfn_to_page((unsigned long)(*pte >> PAGE_SHIFT)),
-				    *pte & PTE_RW);
 	*pte = 0;
 }
 
@@ -248,6 +246,105 @@ static lg_pte_t *shadow_pte(struct lguest *lg, struct lg_pgdir *pd, u32 va,
 	return &table_of(*pde)[PTE_INDEX(va)];
 }
 
+/*> H415
+ * A page of Guest RAM is pinned the first time a shadow PTE maps it, once,
+ * however many shadow PTEs then map it, and unpinned when none can any
+ * more: when every shadow is dropped (FLUSH_TLB(1), which a Linux Guest
+ * does often) or the Guest goes.  A pin per shadow PTE would be simpler,
+ * but one page can be mapped a great many times: every untouched anonymous
+ * page a Linux Guest reads is its one zero page, and a hostile Guest can
+ * point all 1024 entries of every page table at one frame.  Each FOLL_PIN
+ * adds 1024 to the page's reference count, so about two million shadow
+ * PTEs of one page would overflow it: a count gone negative, a warning,
+ * and a page that could be freed while still mapped.  Pinned once, a page
+ * carries one pin per Guest.
+ *
+ * The pins live in leaves of one page each, allocated as the Guest first
+ * touches each stretch of its RAM, so a big Guest that uses little of it
+ * costs the Host little, and each leaf counts its pins, so that unpinning
+ * passes over the empty ones.  The low bit of each entry says a shadow
+ * PTE mapped the page writable, so that unpinning marks it dirty.
+ */
+#define LG_PINS_PER_LEAF	(PAGE_SIZE / sizeof(unsigned long))
+#define LG_PIN_DIRTY		1UL
+
+static unsigned long pin_leaves(const struct lguest *lg)
+{
+	return DIV_ROUND_UP(lg->pfn_limit, LG_PINS_PER_LEAF);
+}
+
+static struct page *pinned_guest_page(struct lguest *lg, unsigned long pfn,
+				      bool writable)
+{
+	struct lg_pin_leaf *leaf = &lg->pins[pfn / LG_PINS_PER_LEAF];
+	unsigned long *slot;
+	struct page *page;
+
+	if (!leaf->slots) {
+		leaf->slots = (unsigned long *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+		if (!leaf->slots) {
+			kill_guest(lg, "out of memory for the table of pinned pages");
+			return NULL;
+		}
+	}
+	slot = &leaf->slots[pfn % LG_PINS_PER_LEAF];
+	if (!*slot) {
+		if (!lg_pin_guest_page(lg->mem_base + (pfn << PAGE_SHIFT), &page)) {
+			kill_guest(lg, "guest page %#lx is not mapped writable by the Launcher",
+				   pfn << PAGE_SHIFT);
+			return NULL;
+		}
+		if (!lg_guest_page_backing_ok(page)) {
+			lg_unpin_guest_page(page, false);
+			kill_guest(lg, "guest page %#lx is a file's page cache: guest memory must be anonymous or shared memory",
+				   pfn << PAGE_SHIFT);
+			return NULL;
+		}
+		*slot = (unsigned long)page;
+		leaf->held++;
+		if (++lg->pins_held > lg->pins_peak)
+			lg->pins_peak = lg->pins_held;
+	}
+	if (writable)
+		*slot |= LG_PIN_DIRTY;
+	return (struct page *)(*slot & ~LG_PIN_DIRTY);
+}
+
+/* Only once no shadow PTE maps a guest page any more. */
+static void unpin_all(struct lguest *lg)
+{
+	unsigned long i, j;
+
+	for (i = 0; lg->pins_held && i < pin_leaves(lg); i++) {
+		struct lg_pin_leaf *leaf = &lg->pins[i];
+
+		for (j = 0; leaf->held && j < LG_PINS_PER_LEAF; j++) {
+			unsigned long pin = leaf->slots[j];
+
+			if (!pin)
+				continue;
+			lg_unpin_guest_page((struct page *)(pin & ~LG_PIN_DIRTY),
+					    pin & LG_PIN_DIRTY);
+			leaf->slots[j] = 0;
+			leaf->held--;
+			lg->pins_held--;
+		}
+	}
+}
+
+static void free_pins(struct lguest *lg)
+{
+	unsigned long i;
+
+	if (!lg->pins)
+		return;
+	unpin_all(lg);
+	for (i = 0; i < pin_leaves(lg); i++)
+		free_page((unsigned long)lg->pins[i].slots);
+	kvfree(lg->pins);
+	lg->pins = NULL;
+}
+
 static struct lg_pgdir *cur_pgdir(struct lg_cpu *cpu)
 {
 	return &cpu->lg->pgdirs[cpu->cur_pgdir];
@@ -278,6 +375,9 @@ int lg_pagetables_init(struct lguest *lg)
 		}
 #endif
 	}
+	lg->pins = kvcalloc(pin_leaves(lg), sizeof(*lg->pins), GFP_KERNEL_ACCOUNT);
+	if (!lg->pins)
+		return -ENOMEM;
 	lg->cpu.cur_pgdir = 0;
 	lg->cpu.linear = true;
 	return 0;
@@ -313,6 +413,8 @@ void lg_pagetables_free(struct lguest *lg)
 		pd->top = NULL;
 	}
 	release_kernel_tables(lg, true);
+	/* Last: no shadow PTE is left to reach a page we unpin. */
+	free_pins(lg);
 }
 
 /*> H390
@@ -487,8 +589,8 @@ bool lg_guest_virt_to_phys(struct lg_cpu *cpu, u32 vaddr, unsigned long *gpa)
 /*> H400
  * A page fault.  If the Guest's own tables allow the access, we set the
  * Accessed (and for a write, Dirty) bits in its PTE as the CPU would have,
- * pin the Host page behind the guest-physical frame (compat/pin.h says
- * how, and why for writing), and install a shadow PTE.  A clean page is
+ * find the Host page behind the guest-physical frame, pinned (H415;
+ * compat/pin.h says how, and why for writing), and install a shadow PTE.  A clean page is
  * mapped read-only even when the Guest allows writes, so that the first
  * write faults and marks it dirty.
  *
@@ -520,15 +622,12 @@ static bool install_shadow(struct lg_cpu *cpu, u32 vaddr, unsigned long gpa,
 		return true;
 	}
 
-	if (!lg_pin_guest_page(lg->mem_base + gpa, &page)) {
-		kill_guest(lg, "guest page %#lx is not mapped writable by the Launcher",
-			   gpa);
+	page = pinned_guest_page(lg, pfn, writable);
+	if (!page)
 		return true;
-	}
 
 	spte = shadow_pte(lg, cur_pgdir(cpu), vaddr, true);
 	if (!spte) {
-		lg_unpin_guest_page(page, false);
 		kill_guest(lg, "out of memory for shadow page tables");
 		return true;
 	}
@@ -719,6 +818,8 @@ void lg_drop_all_shadows(struct lguest *lg)
 	release_kernel_tables(lg, false);
 	for (i = 0; i < LG_NR_PGDIRS; i++)
 		forget_range(lg, &lg->pgdirs[i], 0, lg_switcher_reserve_base, false);
+	/* No shadow PTE maps a guest page now (the window's are not those). */
+	unpin_all(lg);
 }
 
 void lg_flush_tlb(struct lg_cpu *cpu, bool kernel_too)

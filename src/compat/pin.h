@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Holding a page of Guest memory for as long as a shadow PTE maps it.
+ * Holding a page of Guest memory while shadow PTEs may map it.
  *
  * A shadow PTE is a device mapping in all but name: the CPU reaches the
  * page through it with no help from the Launcher's mm, for as long as the
@@ -19,6 +19,7 @@
 #define LG_COMPAT_PIN_H
 
 #include <linux/mm.h>
+#include <linux/shmem_fs.h>
 
 static inline bool lg_pin_guest_page(unsigned long uaddr, struct page **page)
 {
@@ -27,6 +28,24 @@ static inline bool lg_pin_guest_page(unsigned long uaddr, struct page **page)
 #else
 	return get_user_pages_fast(uaddr, 1, FOLL_WRITE, page) == 1;
 #endif
+}
+
+/*
+ * Only anonymous and shared memory (shmem, memfd) may back a Guest.  A page
+ * of a regular file's page cache under a long writable pin is written
+ * behind the filesystem's back: writeback may clean it and reclaim strip
+ * its buffers while the Guest still writes to it, which ends in warnings,
+ * a BUG in the filesystem, or lost data (pinning such pages is refused
+ * from Linux 6.5 on).
+ */
+static inline bool lg_guest_page_backing_ok(struct page *page)
+{
+	struct address_space *mapping;
+
+	if (PageAnon(page))
+		return true;
+	mapping = page_mapping(page);
+	return mapping && shmem_mapping(mapping);
 }
 
 /* @dirty: the page was mapped writable, so the Guest may have written it. */

@@ -40,6 +40,7 @@ void run_hostile(const char *name);
 #define HIGHEST_TEST_VA		0xD0FFFFFFu
 #define PGTABLE_TEST_VA		0x10000000u	/* pgtable.c: one page */
 #define AROUND_TEST_VA		0x10400000u	/* pgtable.c: 16 pages, one 64 KiB */
+#define ALIAS_TEST_VA		0x20000000u	/* pgtable.c: 80 MiB, one page */
 #define BENCH_HOST_VA		0x40000000u	/* bench.c: 128 pages, ring 1 only */
 #define BENCH_USER_VA		0x40400000u	/* bench.c: 128 pages, user */
 #define USER_CODE_VA		0x08048000u	/* user.c */

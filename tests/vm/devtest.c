@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -478,6 +479,100 @@ static void check_death(uint8_t *ram)
 }
 
 /*
+ * What may hold Guest memory: anonymous memory (all the other checks use
+ * it) and shared memory, here a memfd; not the page cache of a file, here
+ * one on a ramfs we mount.  The first INITIALIZE over the file fails.  A
+ * Launcher can still map the file over its RAM after INITIALIZE: then the
+ * Guest dies the first time it touches that RAM (its first instruction).
+ */
+#define RAMFS_DIR	"/tmp/lg-ramfs"
+
+static uint8_t *map_fd(int fd, void *where)
+{
+	void *p = mmap(where, RAM_BYTES, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | (where ? MAP_FIXED : 0), fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int ramfs_file(void)
+{
+	int fd;
+
+	mkdir(RAMFS_DIR, 0700);
+	if (mount("lg-ramfs", RAMFS_DIR, "ramfs", 0, NULL) != 0 && errno != EBUSY)
+		return -1;
+	fd = open(RAMFS_DIR "/ram", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0 && ftruncate(fd, RAM_BYTES) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void check_memory_kinds(uint8_t *ram)
+{
+	int mfd = memfd_create("lguest-ram", 0), ffd = ramfs_file();
+	uint8_t *shm = NULL, *file = NULL;
+	char buf[256];
+	long r;
+	int fd;
+
+	if (mfd >= 0 && ftruncate(mfd, RAM_BYTES) == 0)
+		shm = map_fd(mfd, NULL);
+	report(shm != NULL, "a memfd of %u bytes mapped shared", RAM_BYTES);
+	if (shm) {
+		fd = open_dev();
+		expect(initialize(fd, addr(shm), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+		       "INITIALIZE over shared memory (a memfd)");
+		close(fd);
+		munmap(shm, RAM_BYTES);
+	}
+
+	if (ffd >= 0)
+		file = map_fd(ffd, NULL);
+	report(file != NULL, "a file on ramfs mapped shared (%s)",
+	       file ? "ok" : errname(errno));
+	if (file) {
+		fd = open_dev();
+		expect(initialize(fd, addr(file), RAM_PAGES, START, RAM_PAGES), 0, EINVAL,
+		       "INITIALIZE over a file's pages (ramfs)");
+		close(fd);
+		munmap(file, RAM_BYTES);
+	}
+
+	memset(ram, 0, RAM_BYTES);
+	fd = open_dev();
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE a Guest whose RAM the file will then replace");
+	file = ffd >= 0 ? map_fd(ffd, ram) : NULL;
+	report(file == ram, "the file mapped over the Guest's RAM after INITIALIZE");
+	if (file == ram) {
+		arm_alarm(30);
+		r = read(fd, buf, sizeof(buf));
+		disarm_alarm();
+		expect(r, 0, ENOENT, "the read() in which that Guest dies");
+		r = read(fd, buf, sizeof(buf));
+		if (r > 0 && (size_t)r <= sizeof(buf))
+			buf[r - 1] = '\0';
+		else
+			buf[0] = '\0';
+		printf("# death reason: %s\n", buf);
+		report(strstr(buf, "page cache") != NULL,
+		       "it died of touching a file's page, and says so");
+		/* Anonymous again, for the checks after this one. */
+		mmap(ram, RAM_BYTES, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	}
+	close(fd);
+	if (ffd >= 0)
+		close(ffd);
+	if (mfd >= 0)
+		close(mfd);
+	umount(RAMFS_DIR);
+}
+
+/*
  * A Guest that does "out %eax, (%dx)" three times.  The read() it exits
  * in gives struct lguest_exit when there is room for it (the registers at
  * their LG_REG_* offsets, as GETREG would give them), and only struct
@@ -588,6 +683,7 @@ int main(void)
 	check_open_close(ram);
 	check_signal(ram);
 	check_death(ram);
+	check_memory_kinds(ram);
 	check_exit_record(ram);
 
 	printf("1..%u\n", tests);

@@ -686,6 +686,23 @@ lg_check_nmis() {
 	grep -Ei "^(exits|aborted_entries|trap $vector) " <<<"$spin" | lg_diag_head 4 || true
 }
 
+# The test Guest's RAM (init.sh runs it with 64 MiB), in pages.
+LG_GUEST_RAM_PAGES=16384
+
+# lg_stat_value NAME < STATS: the value of one "name value" line of --stats.
+lg_stat_value() {
+	awk -v name="$1" '$1 == name && NF == 2 { print $2; exit }'
+}
+
+# lg_pins_within_ram STATS: the test Guest maps one page at more addresses
+# than it has pages of RAM (pgtable.c); pinned once per page, lg.ko never
+# held more pins than that RAM has pages, and held some.
+lg_pins_within_ram() {
+	local peak
+	peak=$(lg_stat_value pins_peak <<<"$1")
+	[ -n "$peak" ] && [ "$peak" -gt 0 ] && [ "$peak" -le "$LG_GUEST_RAM_PAGES" ]
+}
+
 # lg_check_cross TAG RES: the test Guest of the other paging format ran
 # (init.sh's cross_paging) and lg.ko saw its format for what it is.
 lg_check_cross() {
@@ -722,6 +739,8 @@ lg_check_results() {
 	lg_check "$tag: guest exit status 0 (was ${rc:-never run})" lg_is "$rc" 0
 	lg_check "$tag: guest syscalls did not exit to host (--stats shows no trap 0x80)" \
 		lg_no_syscall_exits "$guest"
+	lg_check "$tag: lg.ko pinned each guest page once, however often mapped (--stats pins_peak $(lg_stat_value pins_peak <<<"$guest") of $LG_GUEST_RAM_PAGES pages)" \
+		lg_pins_within_ram "$guest"
 	grep -Ei '^(exits|hypercalls|async_hypercalls|launcher_exits|page_faults|irqs_delivered|halts|trap) ' \
 		<<<"$guest" | lg_diag_head 40 || true
 
