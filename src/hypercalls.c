@@ -115,7 +115,7 @@ static void do_hcall(struct lg_cpu *cpu, const struct hcall_args *a)
 		lg_set_clockevent(cpu, a->arg1);
 		break;
 	case LHCALL_HALT:
-		cpu->halted = true;
+		WRITE_ONCE(cpu->halted, true);
 		cpu->stats.halts++;
 		break;
 	case LHCALL_SET_PMD:

@@ -215,8 +215,16 @@ bool lg_deliver_trap(struct lg_cpu *cpu, unsigned int vector)
 void lg_raise_irq(struct lg_cpu *cpu, unsigned int irq)
 {
 	set_bit(irq, &cpu->irqs_pending);
-	/* Wake it if it sleeps in HALT; make it exit if it runs elsewhere. */
-	wake_up_process(cpu->task);
+	/*
+	 * Wake it if it sleeps in HALT; make it exit if it runs elsewhere.
+	 * Any holder of the descriptor can get here, so wake the task only
+	 * when its Guest halted, not from whatever sleep it may be in for
+	 * some other reason.  The barrier pairs with set_current_state() in
+	 * halt_until_irq(): either we see halted, or it sees our bit.
+	 */
+	smp_mb__after_atomic();
+	if (READ_ONCE(cpu->halted))
+		wake_up_process(cpu->task);
 	lg_kick_task(cpu->task);
 }
 
@@ -280,7 +288,7 @@ void lg_maybe_deliver_irq(struct lg_cpu *cpu)
 		return;
 	if (cpu->halted) {
 		lg_write_u32(lg, lg->lguest_data + LGD(irq_enabled), X86_EFLAGS_IF);
-		cpu->halted = false;
+		WRITE_ONCE(cpu->halted, false);
 	} else if (!(lg_read_u32(lg, lg->lguest_data + LGD(irq_enabled)) &
 		     X86_EFLAGS_IF)) {
 		lg_write_u32(lg, lg->lguest_data + LGD(irq_pending), X86_EFLAGS_IF);
