@@ -590,9 +590,9 @@ bool lg_guest_virt_to_phys(struct lg_cpu *cpu, u32 vaddr, unsigned long *gpa)
  * A page fault.  If the Guest's own tables allow the access, we set the
  * Accessed (and for a write, Dirty) bits in its PTE as the CPU would have,
  * find the Host page behind the guest-physical frame, pinned (H415;
- * compat/pin.h says how, and why for writing), and install a shadow PTE.  A clean page is
- * mapped read-only even when the Guest allows writes, so that the first
- * write faults and marks it dirty.
+ * compat/pin.h says how, and why for writing), and install a shadow PTE.
+ * A clean page is mapped read-only even when the Guest allows writes, so
+ * that the first write faults and marks it dirty.
  *
  * Returns false when the fault is the Guest's own: it gets it reflected.
  * That includes an instruction fetch its tables forbid: from an NX page,
