@@ -422,15 +422,15 @@ static void net_driver_ok(void *dev, struct vdev *vd, uint64_t features)
 	unsigned int flags;
 	char names[128];
 
-	(void)vd;
 	n->features = features & n->ops.features;
 	if (!n->set_offload)
 		return;
 	flags = tun_flags_for(n->features);
 	offload_names(n->features & NET_OFFLOADS, names, sizeof(names));
 	if (n->set_offload(n->tap, flags)) {
-		fprintf(stderr, "lguest: net %u: the tap refused offloads %#x (%s); the Guest "
-			"receives none\n", n->index, flags, strerror(errno));
+		if (vdev__may_complain(vd))
+			fprintf(stderr, "lguest: net %u: the tap refused offloads %#x (%s); the "
+				"Guest receives none\n", n->index, flags, strerror(errno));
 		n->set_offload(n->tap, 0);
 	} else if (verbose) {
 		fprintf(stderr, "lguest: net %u: the Guest took offloads: %s (tap offloads %#x)\n",

@@ -154,6 +154,8 @@ void vdev__push(struct vdev *vd, unsigned int q, const struct vq_chain *c, uint3
 void vdev__signal(struct vdev *vd, unsigned int q);
 void vdev__needs_reset(struct vdev *vd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Whether to print one more line about what the driver did (L735). */
+bool vdev__may_complain(struct vdev *vd);
 uint8_t vdev__status(struct vdev *vd);
 
 /*

@@ -75,6 +75,7 @@ struct vdev {
 	uint8_t config_generation;
 	uint16_t queue_select;
 	uint8_t isr;
+	unsigned int complaints;	/* lines printed about the driver (L735) */
 	struct virtqueue vq[VDEV_MAX_QUEUES];
 };
 
@@ -83,6 +84,26 @@ static void raise_irq(struct vdev *vd, uint8_t why)
 	vd->isr |= why;
 	if (vd->g->raise_irq)
 		vd->g->raise_irq(vd->g, vd->irq);
+}
+
+/*> L735
+ * What a driver does wrong we say on stderr, where the user sees it.  But
+ * the Guest can do it again as often as it likes (reset, the same bad
+ * negotiation, reset...), two or three exits a line, and stderr may be a
+ * log file: so each device says it VDEV_COMPLAINTS times, then once that
+ * it will stop, then nothing more.  Resets do not refill the allowance.
+ */
+#define VDEV_COMPLAINTS	64
+
+bool vdev__may_complain(struct vdev *vd)
+{
+	if (vd->complaints > VDEV_COMPLAINTS)
+		return false;
+	if (vd->complaints++ < VDEV_COMPLAINTS)
+		return true;
+	fprintf(stderr, "lguest: %s: more complaints about this device's driver are not shown\n",
+		vd->ops->name);
+	return false;
 }
 
 void vdev__needs_reset(struct vdev *vd, const char *fmt, ...)
@@ -95,7 +116,8 @@ void vdev__needs_reset(struct vdev *vd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "lguest: %s: %s; the device needs a reset\n", vd->ops->name, why);
+	if (vdev__may_complain(vd))
+		fprintf(stderr, "lguest: %s: %s; the device needs a reset\n", vd->ops->name, why);
 	vd->status |= VIRTIO_STATUS_NEEDS_RESET;
 	vd->config_generation++;
 	raise_irq(vd, VIRTIO_ISR_CONFIG);
@@ -190,13 +212,15 @@ static bool features_ok(struct vdev *vd)
 	uint64_t extra = vd->driver_features & ~vd->offered;
 
 	if (vd->driver_features_bad || extra) {
-		fprintf(stderr, "lguest: %s: the driver accepted features %#llx we did not offer\n",
-			vd->ops->name, (unsigned long long)extra);
+		if (vdev__may_complain(vd))
+			fprintf(stderr, "lguest: %s: the driver accepted features %#llx we did not offer\n",
+				vd->ops->name, (unsigned long long)extra);
 		return false;
 	}
 	if (!(vd->driver_features & VIRTIO_BIT(VIRTIO_F_VERSION_1))) {
-		fprintf(stderr, "lguest: %s: the driver did not accept VIRTIO_F_VERSION_1; "
-			"it needs a virtio 1.0 (modern) driver\n", vd->ops->name);
+		if (vdev__may_complain(vd))
+			fprintf(stderr, "lguest: %s: the driver did not accept VIRTIO_F_VERSION_1; "
+				"it needs a virtio 1.0 (modern) driver\n", vd->ops->name);
 		return false;
 	}
 	return true;

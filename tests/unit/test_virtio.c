@@ -441,6 +441,39 @@ static void test_needs_reset(void)
 	set_common(STATUS, 1, 0);
 }
 
+/*
+ * A driver that repeats its mistake for ever (reset, a bad negotiation,
+ * reset...) gets VDEV_COMPLAINTS lines on stderr in all, one more saying
+ * that the rest are not shown, then nothing (virtio_pci.c, L735).
+ */
+static void test_complaints_bounded(void)
+{
+	static char err[16384];
+	unsigned int i, lines = 0, hidden = 0;
+	bool refused = true;
+	const char *p;
+
+	capture_stderr(true);
+	for (i = 0; i < 100; i++) {
+		set_common(STATUS, 1, 0);
+		set_common(STATUS, 1, S_ACK | S_DRIVER);
+		write_features(VIRTIO_BIT(VIRTIO_F_RING_EVENT_IDX));
+		set_common(STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
+		refused = refused && !(status() & S_FEATURES_OK);
+	}
+	capture_stderr(false);
+	drain(err_pipe[0], err, sizeof(err));
+	for (p = err; (p = strchr(p, '\n')); p++)
+		lines++;
+	for (p = err; (p = strstr(p, "are not shown")); p++)
+		hidden++;
+	report(lines > 1 && lines <= 65 && hidden == 1,
+	       "the same mistake 100 times: at most 65 lines on stderr (%u), one saying the rest are not shown (%u)",
+	       lines, hidden);
+	report(refused, "and the driver is refused every time");
+	set_common(STATUS, 1, 0);
+}
+
 int main(void)
 {
 	g.mem = calloc(1, RAM);
@@ -459,6 +492,7 @@ int main(void)
 	test_transmit();
 	test_receive();
 	test_needs_reset();
+	test_complaints_bounded();
 
 	/* The input thread may still be waiting: end without tearing down under it. */
 	return report_summary();
