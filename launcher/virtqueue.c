@@ -176,6 +176,15 @@ static int indirect_table(struct virtqueue *vq, const struct desc *d, bool neste
 	if (!d->len || d->len % DESC_SIZE)
 		return vq_bad(vq, "indirect table of %u bytes is not a whole number of descriptors",
 			      d->len);
+	/*
+	 * No chain may be longer than the queue (2.4.5.3.1), nor, then, a
+	 * table; we allow the longest queue we offer, whatever size the
+	 * driver chose, as Linux 4.1 sizes its tables by the request alone.
+	 * Without this a table could be 2^27 descriptors, each a step.
+	 */
+	if (d->len / DESC_SIZE > VQ_MAX_SIZE)
+		return vq_bad(vq, "indirect table of %u descriptors is longer than any queue (%u)",
+			      d->len / DESC_SIZE, VQ_MAX_SIZE);
 	*table = d->addr > UINT32_MAX ? NULL : guest_ptr(vq->g, (uint32_t)d->addr, d->len);
 	if (!*table)
 		return vq_bad(vq, "indirect table at %#llx (%u bytes) is outside guest RAM",
@@ -220,7 +229,7 @@ static int add_buffer(struct virtqueue *vq, struct vq_chain *c, const struct des
  * table, which is the ring's own or, after an indirect descriptor, the
  * one it points to.  A chain that visits more descriptors than its table
  * has must be a loop: we stop there, so a hostile ring costs us at most
- * one pass over each table.
+ * one pass over each table, and no table is longer than a queue.
  */
 static int walk_chain(struct virtqueue *vq, uint16_t head, struct vq_chain *c)
 {

@@ -344,6 +344,18 @@ static void bad_indirect(void)
 	drv_offer(&r, 0);
 	expect_broken("an empty indirect table", "0 bytes is not a whole number");
 
+	/* Longer than any queue: its walk would be a step a descriptor. */
+	setup(QSIZE, ALL_RING_FEATURES);
+	drv_desc(&r, 0, TABLE, (VQ_MAX_SIZE + 1) * 16, VRING_F_INDIRECT, 0);
+	drv_offer(&r, 0);
+	expect_broken("an indirect table of 257 descriptors", "257 descriptors is longer than any queue");
+	setup(QSIZE, ALL_RING_FEATURES);
+	drv_desc_at(g.mem, TABLE, 0, BUF, 4, 0, 0);
+	drv_desc(&r, 0, TABLE, VQ_MAX_SIZE * 16, VRING_F_INDIRECT, 0);
+	drv_offer(&r, 0);
+	report(vq_pop(&vq, &c) == 1 && c.n_out == 1 && iov_is(0, BUF, 4),
+	       "an indirect table of 256 descriptors, in a queue of 16, is fine");
+
 	setup(QSIZE, ALL_RING_FEATURES);
 	drv_desc(&r, 0, RAM - 16, 32, VRING_F_INDIRECT, 0);
 	drv_offer(&r, 0);
@@ -366,13 +378,22 @@ static void bad_indirect(void)
 	drv_offer(&r, 0);
 	expect_broken("a loop inside an indirect table", "longer than its table of 2");
 
-	/* More buffers than a chain may have: 300 in one table. */
+	/* More buffers than a chain may have: 300 in one table is refused as a table. */
 	setup(QSIZE, ALL_RING_FEATURES);
 	for (uint16_t i = 0; i < 300; i++)
 		drv_desc_at(g.mem, TABLE, i, BUF, 1, i + 1 < 300 ? VRING_F_NEXT : 0, i + 1);
 	drv_desc(&r, 0, TABLE, 300 * 16, VRING_F_INDIRECT, 0);
 	drv_offer(&r, 0);
-	expect_broken("an indirect chain of 300 buffers", "more than 256 buffers");
+	expect_broken("an indirect chain of 300 buffers", "300 descriptors is longer than any queue");
+
+	/* ...and one direct buffer before a full table of 256 makes 257. */
+	setup(QSIZE, ALL_RING_FEATURES);
+	for (uint16_t i = 0; i < VQ_MAX_SIZE; i++)
+		drv_desc_at(g.mem, TABLE, i, BUF, 1, i + 1 < VQ_MAX_SIZE ? VRING_F_NEXT : 0, i + 1);
+	drv_desc(&r, 0, BUF, 1, VRING_F_NEXT, 1);
+	drv_desc(&r, 1, TABLE, VQ_MAX_SIZE * 16, VRING_F_INDIRECT, 0);
+	drv_offer(&r, 0);
+	expect_broken("a direct buffer and an indirect table of 256", "more than 256 buffers");
 }
 
 /*
