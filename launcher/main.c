@@ -393,12 +393,14 @@ static void map_guest_memory(struct guest *g, uint32_t mem_mb)
 }
 
 /*
- * Read a whole file; the kernel and initrd are small next to guest memory.
- * what names it in the error, which says what to give instead.
+ * Read a whole file; the kernel and initrd are small next to guest memory,
+ * and one bigger than the guest's RAM (mem_mb) cannot be loaded at all: we
+ * stop there rather than read /dev/zero until we run out of memory.  what
+ * names it in the error, which says what to give instead.
  */
-static uint8_t *read_file(const char *path, const char *what, size_t *len)
+static uint8_t *read_file(const char *path, const char *what, uint32_t mem_mb, size_t *len)
 {
-	size_t cap = 1 << 20, used = 0;
+	size_t cap = 1 << 20, used = 0, max = (size_t)mem_mb << 20;
 	uint8_t *buf = NULL;
 	struct stat st;
 	ssize_t n;
@@ -409,8 +411,13 @@ static uint8_t *read_file(const char *path, const char *what, size_t *len)
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 		die("%s is a directory; give the %s itself, a file in it perhaps", path, what);
 	do {
+		if (used > max)
+			die("%s is bigger than the guest's %u MiB of memory; give a smaller %s, "
+			    "or the guest more memory", path, mem_mb, what);
 		if (!buf || used == cap) {
-			cap = buf ? cap * 2 : cap;
+			/* Room for one byte past max: that is how we know it is too big. */
+			if (buf)
+				cap = cap > max / 2 ? max + 1 : cap * 2;
 			buf = realloc(buf, cap);
 			if (!buf)
 				die("%s: out of memory reading it", path);
@@ -434,10 +441,11 @@ struct boot_files {
 
 static void read_boot_files(const struct options *o, struct boot_files *f)
 {
-	f->kernel = read_file(o->kernel, "guest kernel (a bzImage or vmlinux)", &f->kernel_len);
+	f->kernel = read_file(o->kernel, "guest kernel (a bzImage or vmlinux)", o->mem_mb,
+			      &f->kernel_len);
 	if (o->initrd)
 		f->initrd = read_file(o->initrd, "initrd (a cpio archive, gzipped or not)",
-				      &f->initrd_len);
+				      o->mem_mb, &f->initrd_len);
 }
 
 static void load_files(struct guest *g, const struct options *o, struct boot_files *f)
