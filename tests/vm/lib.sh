@@ -466,7 +466,13 @@ lg_warning_re='WARNING:|BUG:|BUG [a-z]|kernel BUG|Oops|general protection fault|
 # are complaints too; the kernel's echo of its command line (which holds
 # unknown_nmi_panic) is not.
 lg_warning_re="$lg_warning_re|NMI received for unknown reason|Dazed and confused|Uhhuh|nmi_"
-lg_warning_ignore_re='Kernel command line:'
+# Nor is the kernel's note that an NMI handler ran longer than 1 ms
+# ("INFO: NMI handler (nmi_cpu_backtrace_handler) took too long to run:
+# 1.552 msecs"): it times the handler by the clock, and under QEMU's
+# emulator on a busy machine the emulated CPU can stand still for that
+# long in any code at all.  The NMI itself was handled; a lost or unclaimed
+# one still fails (above, and the nmi scenario's counts).
+lg_warning_ignore_re='Kernel command line:|INFO: NMI handler \([a-z_0-9.]+\) took too long to run: [0-9.]+ msecs'
 
 # The unknown NMIs the nmi scenario injects itself: expected there, counted.
 lg_injected_nmi_re='Uhhuh\. NMI received for unknown reason|Dazed and confused, but trying to continue'
