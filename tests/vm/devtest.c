@@ -510,39 +510,26 @@ static int ramfs_file(void)
 	return fd;
 }
 
-static void check_memory_kinds(uint8_t *ram)
+/* INITIALIZE a fresh descriptor over MEM, expecting WANT or errno ERR; unmap MEM. */
+static void initialize_over(uint8_t *mem, long want, int err, const char *what)
 {
-	int mfd = memfd_create("lguest-ram", 0), ffd = ramfs_file();
-	uint8_t *shm = NULL, *file = NULL;
+	int fd = open_dev();
+
+	expect(initialize(fd, addr(mem), RAM_PAGES, START, RAM_PAGES), want, err,
+	       "INITIALIZE over %s", what);
+	close(fd);
+	munmap(mem, RAM_BYTES);
+}
+
+/* A Guest whose RAM the Launcher replaces with FFD's file after INITIALIZE. */
+static void check_ram_replaced(uint8_t *ram, int ffd)
+{
 	char buf[256];
+	uint8_t *file;
 	long r;
-	int fd;
-
-	if (mfd >= 0 && ftruncate(mfd, RAM_BYTES) == 0)
-		shm = map_fd(mfd, NULL);
-	report(shm != NULL, "a memfd of %u bytes mapped shared", RAM_BYTES);
-	if (shm) {
-		fd = open_dev();
-		expect(initialize(fd, addr(shm), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
-		       "INITIALIZE over shared memory (a memfd)");
-		close(fd);
-		munmap(shm, RAM_BYTES);
-	}
-
-	if (ffd >= 0)
-		file = map_fd(ffd, NULL);
-	report(file != NULL, "a file on ramfs mapped shared (%s)",
-	       file ? "ok" : errname(errno));
-	if (file) {
-		fd = open_dev();
-		expect(initialize(fd, addr(file), RAM_PAGES, START, RAM_PAGES), 0, EINVAL,
-		       "INITIALIZE over a file's pages (ramfs)");
-		close(fd);
-		munmap(file, RAM_BYTES);
-	}
+	int fd = open_dev();
 
 	memset(ram, 0, RAM_BYTES);
-	fd = open_dev();
 	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
 	       "INITIALIZE a Guest whose RAM the file will then replace");
 	file = ffd >= 0 ? map_fd(ffd, ram) : NULL;
@@ -553,10 +540,7 @@ static void check_memory_kinds(uint8_t *ram)
 		disarm_alarm();
 		expect(r, 0, ENOENT, "the read() in which that Guest dies");
 		r = read(fd, buf, sizeof(buf));
-		if (r > 0 && (size_t)r <= sizeof(buf))
-			buf[r - 1] = '\0';
-		else
-			buf[0] = '\0';
+		buf[r > 0 && (size_t)r <= sizeof(buf) ? r - 1 : 0] = '\0';
 		printf("# death reason: %s\n", buf);
 		report(strstr(buf, "page cache") != NULL,
 		       "it died of touching a file's page, and says so");
@@ -565,6 +549,27 @@ static void check_memory_kinds(uint8_t *ram)
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	}
 	close(fd);
+}
+
+static void check_memory_kinds(uint8_t *ram)
+{
+	int mfd = memfd_create("lguest-ram", 0), ffd = ramfs_file();
+	uint8_t *shm = NULL, *file = NULL;
+
+	if (mfd >= 0 && ftruncate(mfd, RAM_BYTES) == 0)
+		shm = map_fd(mfd, NULL);
+	report(shm != NULL, "a memfd of %u bytes mapped shared", RAM_BYTES);
+	if (shm)
+		initialize_over(shm, 16, NO_ERROR, "shared memory (a memfd)");
+
+	if (ffd >= 0)
+		file = map_fd(ffd, NULL);
+	report(file != NULL, "a file on ramfs mapped shared (%s)",
+	       file ? "ok" : errname(errno));
+	if (file)
+		initialize_over(file, 0, EINVAL, "a file's pages (ramfs)");
+
+	check_ram_replaced(ram, ffd);
 	if (ffd >= 0)
 		close(ffd);
 	if (mfd >= 0)

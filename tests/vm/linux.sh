@@ -327,7 +327,9 @@ lg_linux_commands() {
 
 # lg_stat_positive NAME: stdin (--stats lines) has "NAME <n>" with n > 0.
 lg_stat_positive() {
-	awk -v name="$1" '$1 == name && $2 > 0 { found = 1 } END { exit !found }'
+	local n
+	n=$(lg_stat_value "$1")
+	[ -n "$n" ] && [ "$n" -gt 0 ]
 }
 
 # lg_linux_other_checks FLAVOUR DIR PAGING: the Guest kernel of the other
