@@ -443,12 +443,25 @@ static void copy_tables(struct lg_cpu *cpu, struct lg_cpu_pages *pages)
 	cpu->tables_changed = false;
 }
 
+/*
+ * The regs page is writable from ring 1, and everything in it below the
+ * registers is whatever the last Guest on this CPU left there.  Two Guests
+ * must not be able to talk through it, so a Guest arriving on a CPU that
+ * last ran another finds that part zeroed, as on the module's first run.
+ */
+static void forget_previous_guest(struct lg_cpu_pages *pages)
+{
+	memset(&pages->rp, 0, offsetof(struct lg_regs_page, regs));
+}
+
 static void copy_in(struct lg_cpu *cpu, struct lg_cpu_pages *pages, int host_cpu)
 {
 	struct lg_state_page *state = &pages->state;
+	bool other_guest = this_cpu_read(lg_last_loaded) != cpu->id;
 
-	if (cpu->tables_changed || cpu->last_host_cpu != host_cpu ||
-	    this_cpu_read(lg_last_loaded) != cpu->id) {
+	if (other_guest)
+		forget_previous_guest(pages);
+	if (cpu->tables_changed || cpu->last_host_cpu != host_cpu || other_guest) {
 		copy_tables(cpu, pages);
 		this_cpu_write(lg_last_loaded, cpu->id);
 		cpu->last_host_cpu = host_cpu;

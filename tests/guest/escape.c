@@ -476,6 +476,40 @@ static void test_regs_scribble(void)
 	report(!missed, "a Guest that scribbles over its whole regs page between exits carries on");
 }
 
+/*
+ * The regs page is the one page up there we may write, and every Guest
+ * that runs on this CPU gets the same one: what one Guest leaves in it
+ * must be gone before the next runs, or two Guests the Host keeps apart
+ * could talk through it.  So we look first thing for what an earlier Guest
+ * left (the Host's word at offset 0, where it notes NMIs that hit the
+ * Switcher, aside), and last thing leave our mark for the next Guest to
+ * look for.  The test scripts run this Guest several times, and at once.
+ */
+#define LEFT_FOR_NEXT_GUEST	0x1e5a0000
+
+static void test_regs_page_fresh(void)
+{
+	unsigned int i, left = 0;
+	struct cpu_pages pages;
+	bool ok;
+
+	ok = copy_cpu_pages(&pages);
+	for (i = 1; ok && i < (PAGE_SIZE - REGS_STACK) / 4; i++) {
+		if (!regs_copy[i])
+			continue;
+		if (++left <= 4)
+			report_info("regs page offset %#x holds %#x", i * 4, regs_copy[i]);
+	}
+	report(ok && !left,
+	       "the regs page holds nothing an earlier Guest wrote (%u words)", left);
+}
+
+static void leave_mark_in_regs_page(void)
+{
+	fill_words(pages_of(idt_base()).regs + 4, LEFT_FOR_NEXT_GUEST,
+		   (PAGE_SIZE - REGS_STACK) / 4 - 1);
+}
+
 /* ---- The Switcher area: what is mapped there, and how. */
 
 #define MAX_TEXT_PAGES		8
@@ -1035,6 +1069,7 @@ static void test_syscall_insn(void)
 
 void test_escape(void)
 {
+	test_regs_page_fresh();
 	test_descriptor_tables();
 	test_syscall_insn();
 	test_map_over_switcher();
@@ -1045,4 +1080,5 @@ void test_escape(void)
 #ifdef CONFIG_PAE
 	test_nx_fetch();
 #endif
+	leave_mark_in_regs_page();
 }
