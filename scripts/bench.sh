@@ -12,7 +12,9 @@
 # with lg.ko's exit counters (--stats) of each Guest run.  Only ratios of one
 # boot mean anything: under QEMU's emulator absolute cycles do not.
 #
-# BENCH=NAME runs one entry (a native.c or bench.c name).  Results go to
+# BENCH=NAME runs one entry (a native.c or bench.c name).  LG_MODULE_ARGS
+# are lg.ko's parameters in that boot (say fast_page_faults=0, for a
+# "before" of the Switcher's page-fault fast path).  Results go to
 # $BENCH_OUT (default bench-results/): <flavour>.md, <flavour>.csv, the raw
 # results-<flavour>.log, and ratios.png drawn by gnuplot, which is make
 # bench's own dependency (not the test suite's): as root we install
@@ -123,7 +125,7 @@ bench_boot() {
 		-m 512 -smp 1 -cpu max -monitor none \
 		-serial "file:$dir/serial.log" -serial "file:$dir/results.log" \
 		-kernel "$LG_VMLINUZ" -initrd "$dir/initrd.gz" \
-		-append "console=ttyS0 panic=-1 lgres=ttyS1 lgtimeout=$((LG_BENCH_TIMEOUT - 60))${BENCH:+ lgbench=$BENCH}" \
+		-append "console=ttyS0 panic=-1 lgres=ttyS1 lgtimeout=$((LG_BENCH_TIMEOUT - 60))${BENCH:+ lgbench=$BENCH}${LG_MODULE_ARGS:+ lgmodargs=${LG_MODULE_ARGS// /,}}" \
 		</dev/null >"$dir/qemu.log" 2>&1 || rc=$?
 	return "$rc"
 }

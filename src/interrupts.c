@@ -10,6 +10,7 @@
  * the same frame the CPU would, on the Guest's stack.
  */
 #include <linux/hrtimer.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include "lg.h"
@@ -208,6 +209,52 @@ bool lg_deliver_trap(struct lg_cpu *cpu, unsigned int vector)
 	if (vector >= 256)
 		return false;
 	return enter_guest_handler(cpu, vector, true, has_error_code(vector));
+}
+
+/*> H515
+ * Most page faults a Linux Guest takes are its own (its tables forbid the
+ * access) and we would only reflect them, after a world switch each way.
+ * The Switcher can deliver those itself (S250 in switcher.S), if we tell
+ * it where the Guest's tables, its lguest_data and its handler are, as
+ * addresses it can use with the Guest's own page tables loaded: through
+ * the map of guest-physical memory its kernel keeps at kernel_address.
+ * We hand over only what we would use ourselves (the handler of gate 14,
+ * the ring-1 stack of SET_STACK), and turn the fast path off for anything
+ * it does not cover: no lguest_data yet, the 1:1 start, no gate 14 (which
+ * kills the Guest, our job), a stack segment that is not flat.
+ */
+static bool fast_page_faults = true;
+module_param(fast_page_faults, bool, 0444);
+MODULE_PARM_DESC(fast_page_faults,
+		 "Let the Switcher deliver a Guest's own page faults itself");
+
+void lg_prepare_fast_pf(struct lg_cpu *cpu, struct lg_fast_pf *fast)
+{
+	struct lguest *lg = cpu->lg;
+	u32 lo = cpu->idt_lo[14], hi = cpu->idt_hi[14];
+	unsigned long map_size, top_size = lg->guest_pae ? 32 : PAGE_SIZE;
+	unsigned long gpgdir = lg_guest_pgdir(cpu);
+
+	fast->mode = 0;
+	if (!fast_page_faults || cpu->linear || !lg->lguest_data ||
+	    !(hi & GATE_PRESENT) || !lg_flat_stack_segment(cpu, cpu->ss1))
+		return;
+	map_size = min(lg->pfn_limit << PAGE_SHIFT,
+		       lg_switcher_reserve_base - lg->kernel_address);
+	if (map_size < PAGE_SIZE || lg->lguest_data + LGUEST_DATA_SIZE > map_size ||
+	    gpgdir + top_size > map_size)
+		return;
+
+	fast->top = lg->kernel_address + gpgdir;
+	fast->map = lg->kernel_address;
+	fast->map_size = map_size;
+	fast->data = lg->kernel_address + lg->lguest_data;
+	fast->handler = (hi & 0xffff0000) | (lo & 0xffff);
+	fast->handler_cs = (lo >> 16) | 1;
+	fast->intr = GATE_TYPE(hi) == GATE_INTR;
+	fast->limit = lg_switcher_reserve_base;
+	fast->ss = cpu->ss1;
+	fast->mode = lg->guest_pae ? 2 : 1;
 }
 
 /* ---- Virtual interrupts. */

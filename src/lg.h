@@ -38,8 +38,16 @@ struct lg_desc_ptr {
 /* The three per-CPU pages the Switcher uses, as seen from C. */
 struct lg_regs_page {
 	u32 events;			/* LG_EVENT_*: see lg_layout.h */
-	u8 unused[LGP_REGS - 4];
+	u8 unused[LGP_FAST_COPY - 4];
+	/* The page-fault fast path's (S250 in switcher.S). */
+	struct lg_regs fast_copy;
+	u32 fast_cr2, fast_last_cr2, fast_last_eip, fast_count;
 	struct lg_regs regs;
+};
+
+/* What run.c tells the page-fault fast path of the Guest: LGS_FAST_*. */
+struct lg_fast_pf {
+	u32 mode, top, map, map_size, data, handler, handler_cs, intr, limit, ss;
 };
 
 struct lg_state_page {
@@ -49,7 +57,9 @@ struct lg_state_page {
 	u32 transit_cr3;
 	u8 pad1[LGS_GUEST_TSS - LGS_TRANSIT_CR3 - 4];
 	struct x86_hw_tss guest_tss;
-	u8 pad2[LGS_GUEST_GDT - LGS_GUEST_TSS - sizeof(struct x86_hw_tss)];
+	u8 pad2[LGS_FAST_MODE - LGS_GUEST_TSS - sizeof(struct x86_hw_tss)];
+	struct lg_fast_pf fast;
+	u8 pad3[LGS_GUEST_GDT - LGS_FAST_END];
 	struct desc_struct guest_gdt[LGUEST_GDT_ENTRIES];
 	gate_desc guest_idt[256];
 };
@@ -117,6 +127,7 @@ struct lg_stats {
 	u64 aborted_entries;		/* an NMI or #MC cancelled an entry */
 	u64 new_pgtables, pgtable_misses;	/* NEW_PGTABLE; not cached */
 	u64 demand_fixed;		/* page faults we fixed unseen */
+	u64 fast_page_faults;		/* the Switcher delivered (S250) */
 	u64 faulted_around;		/* PTEs shadowed beside them (H405) */
 	u64 hcalls[LG_HCALL_COUNTED];	/* by number: straight calls */
 	u64 hcalls_async[LG_HCALL_COUNTED];	/* ...and from the ring */
@@ -247,6 +258,7 @@ void lg_pagetables_free(struct lguest *lg);
 int lg_switcher_pte_init(void);
 void lg_switcher_pte_exit(void);
 void lg_map_switcher_in_guest(struct lg_cpu *cpu, int host_cpu);
+unsigned long lg_guest_pgdir(struct lg_cpu *cpu);
 unsigned long lg_shadow_cr3(struct lg_cpu *cpu);
 bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode);
 bool lg_guest_virt_to_phys(struct lg_cpu *cpu, u32 vaddr, unsigned long *gpa);
@@ -262,11 +274,13 @@ void lg_setup_guest_gdt(struct lg_cpu *cpu);
 void lg_load_gdt_entry(struct lg_cpu *cpu, u32 idx, u32 lo, u32 hi);
 void lg_load_tls(struct lg_cpu *cpu, unsigned long gpa);
 void lg_copy_gdt(const struct lg_cpu *cpu, struct desc_struct *gdt);
+bool lg_flat_stack_segment(const struct lg_cpu *cpu, u32 sel);
 
 /* interrupts.c: the Guest's IDT, traps, virtual interrupts, the timer */
 void lg_load_idt_entry(struct lg_cpu *cpu, u32 vector, u32 lo, u32 hi);
 void lg_copy_idt(const struct lg_cpu *cpu, gate_desc *idt, unsigned long stubs);
 bool lg_deliver_trap(struct lg_cpu *cpu, unsigned int vector);
+void lg_prepare_fast_pf(struct lg_cpu *cpu, struct lg_fast_pf *fast);
 void lg_maybe_deliver_irq(struct lg_cpu *cpu);
 unsigned long lg_blocked_irqs(struct lg_cpu *cpu);
 bool lg_irq_unblocked(struct lg_cpu *cpu, unsigned long blocked);

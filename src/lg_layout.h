@@ -71,6 +71,21 @@
 #define LGP_EVENTS	0
 #define LGP_REGS	(LG_PAGE_SIZE - LGR_SIZE)
 
+/*
+ * Just below the registers, four words for the page-fault fast path (S250):
+ * the fault's %cr2 while its probes may overwrite the register, the last
+ * fault it delivered (address and EIP: the same one twice in a row goes to
+ * the Host), and how many it delivered since the Host last looked.  Below
+ * them, a copy of the registers that it pops on its way back in, so that
+ * an NMI then finds the original whole (see lg_fast_abort).  The Guest can
+ * write all of this: the Host reads only the count, as a statistic.
+ */
+#define LGP_FAST_CR2		(LGP_REGS - 16)
+#define LGP_FAST_LAST_CR2	(LGP_REGS - 12)
+#define LGP_FAST_LAST_EIP	(LGP_REGS - 8)
+#define LGP_FAST_COUNT		(LGP_REGS - 4)
+#define LGP_FAST_COPY		(LGP_FAST_CR2 - LGR_SIZE)
+
 #define LG_EVENT_NMI	1
 #define LG_EVENT_MCE	2
 
@@ -83,6 +98,24 @@
 #define LGS_GUEST_IDT_DESC 22
 #define LGS_TRANSIT_CR3	28	/* this CPU's transit page tables */
 #define LGS_GUEST_TSS	64	/* struct x86_hw_tss, 104 bytes */
+#define LGS_GUEST_SP1	(LGS_GUEST_TSS + 12)
+/*
+ * What the page-fault fast path (S250) needs to know of the Guest, filled
+ * in by run.c before every entry; a mode of 0 means "always go home".
+ * Addresses are the Guest's virtual ones, through the map of its memory
+ * its kernel keeps at kernel_address.
+ */
+#define LGS_FAST_MODE	192	/* 0 off, 1 two-level Guest tables, 2 PAE */
+#define LGS_FAST_TOP	196	/* the top of the Guest's running tables */
+#define LGS_FAST_MAP	200	/* guest-physical 0 in the Guest's map */
+#define LGS_FAST_MAP_SIZE 204	/* how much of its memory that map covers */
+#define LGS_FAST_DATA	208	/* its struct lguest_data */
+#define LGS_FAST_HANDLER 212	/* its page-fault handler: EIP */
+#define LGS_FAST_HANDLER_CS 216	/* ...and code segment (RPL 1) */
+#define LGS_FAST_INTR	220	/* 1 if that gate is an interrupt gate */
+#define LGS_FAST_LIMIT	224	/* no Guest address at or above this */
+#define LGS_FAST_SS	228	/* its ring-1 stack segment, known flat */
+#define LGS_FAST_END	232
 #define LGS_GUEST_GDT	256	/* 32 descriptors */
 #define LGS_GUEST_IDT	512	/* 256 gates */
 
@@ -150,6 +183,20 @@
  */
 #define LG_TRAP_SWITCHER	0x100
 #define LG_TRAP_ABORTED		0x200
+/*
+ * The fast path (S250) had delivered a page fault to the Guest's handler,
+ * and the registers say so, when an NMI or machine check sent it home
+ * instead of back in.  Nothing is left for the Host to do but that event.
+ */
+#define LG_TRAP_DELIVERED	0x400
+
+/* Page-fault error code bits, and the two lguest_data words S250 uses. */
+#define LG_PF_WRITE		0x02
+#define LG_PF_USER		0x04
+#define LG_PF_RSVD		0x08
+#define LG_PF_INSTR		0x10
+#define LG_LGD_IRQ_ENABLED	0
+#define LG_LGD_CR2		8
 
 /* EFLAGS.NT, the Switcher's "an event hit us on the way out" mark. */
 #define LG_EFLAGS_NT_BIT	14

@@ -98,6 +98,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "new_pgtables %llu\npgtable_misses %llu\n",
 		   s->new_pgtables, s->pgtable_misses);
 	seq_printf(m, "demand_fixed %llu\n", s->demand_fixed);
+	seq_printf(m, "fast_page_faults %llu\n", s->fast_page_faults);
 	seq_printf(m, "faulted_around %llu\n", s->faulted_around);
 	seq_printf(m, "pins %lu\npins_peak %lu\n", lg->pins_held, lg->pins_peak);
 	seq_printf(m, "guest_paging %s\n",

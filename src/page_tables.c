@@ -1157,6 +1157,12 @@ void lg_map_switcher_in_guest(struct lg_cpu *cpu, int host_cpu)
 		PTE_PRESENT | PTE_RW | PTE_ACCESSED;
 }
 
+/* The guest-physical address of the Guest's running top-level table. */
+unsigned long lg_guest_pgdir(struct lg_cpu *cpu)
+{
+	return cur_pgdir(cpu)->gpgdir;
+}
+
 unsigned long lg_shadow_cr3(struct lg_cpu *cpu)
 {
 	return __pa(cur_pgdir(cpu)->top);

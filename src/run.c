@@ -10,6 +10,7 @@
 #include <linux/sched/signal.h>
 #include <asm/desc.h>
 #include <asm/tlbflush.h>
+#include <asm/trap_pf.h>
 #include <asm/msr.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
@@ -273,9 +274,9 @@ static void remove_host_segments(void)
 
 static void wipe_switcher_stack(struct lg_cpu_pages *pages)
 {
-	u8 *below_regs = pages->rp.unused + sizeof(pages->rp.unused);
+	u8 *page = (u8 *)&pages->rp;
 
-	memset(below_regs - LG_SWITCHER_STACK, 0, LG_SWITCHER_STACK);
+	memset(page + LGP_REGS - LG_SWITCHER_STACK, 0, LG_SWITCHER_STACK);
 }
 
 static void check_layout(void)
@@ -315,6 +316,27 @@ static void check_layout(void)
 	BUILD_BUG_ON(offsetof(struct lg_host_page, transit_in_idt) != LGH_TRANSIT_IN_IDT);
 	BUILD_BUG_ON(offsetof(struct lg_host_page, transit_out_idt) != LGH_TRANSIT_OUT_IDT);
 	BUILD_BUG_ON(offsetof(struct lg_state_page, transit_cr3) != LGS_TRANSIT_CR3);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_tss.sp1) != LGS_GUEST_SP1);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, fast.mode) != LGS_FAST_MODE);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, fast.top) != LGS_FAST_TOP);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, fast.map) != LGS_FAST_MAP);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, fast.map_size) != LGS_FAST_MAP_SIZE);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, fast.data) != LGS_FAST_DATA);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, fast.handler) != LGS_FAST_HANDLER);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, fast.handler_cs) != LGS_FAST_HANDLER_CS);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, fast.intr) != LGS_FAST_INTR);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, fast.limit) != LGS_FAST_LIMIT);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, fast.ss) != LGS_FAST_SS);
+	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_gdt) != LGS_GUEST_GDT);
+	BUILD_BUG_ON(offsetof(struct lg_regs_page, fast_copy) != LGP_FAST_COPY);
+	BUILD_BUG_ON(offsetof(struct lg_regs_page, fast_cr2) != LGP_FAST_CR2);
+	BUILD_BUG_ON(offsetof(struct lg_regs_page, fast_last_cr2) != LGP_FAST_LAST_CR2);
+	BUILD_BUG_ON(offsetof(struct lg_regs_page, fast_last_eip) != LGP_FAST_LAST_EIP);
+	BUILD_BUG_ON(offsetof(struct lg_regs_page, fast_count) != LGP_FAST_COUNT);
+	BUILD_BUG_ON(LG_LGD_IRQ_ENABLED != LGD(irq_enabled));
+	BUILD_BUG_ON(LG_LGD_CR2 != LGD(cr2));
+	BUILD_BUG_ON(LG_PF_WRITE != X86_PF_WRITE || LG_PF_USER != X86_PF_USER ||
+		     LG_PF_RSVD != X86_PF_RSVD || LG_PF_INSTR != X86_PF_INSTR);
 	BUILD_BUG_ON(LG_SWITCHER_STACK > LGP_REGS - 4);
 	BUILD_BUG_ON(sizeof(struct lg_host_page) != PAGE_SIZE);
 	BUILD_BUG_ON(LG_CR0_TS != X86_CR0_TS);
@@ -482,6 +504,7 @@ static void copy_in(struct lg_cpu *cpu, struct lg_cpu_pages *pages, int host_cpu
 
 	pages->host.guest_cr3 = lg_shadow_cr3(cpu);
 	state->guest_ts = cpu->guest_ts ? LG_CR0_TS : 0;
+	lg_prepare_fast_pf(cpu, &state->fast);
 
 	lg_map_switcher_in_guest(cpu, host_cpu);
 }
@@ -538,6 +561,26 @@ static void raise_host_events(u32 events)
 		asm volatile("int $2");
 }
 
+/*
+ * The page faults the Switcher delivered without us since the last exit
+ * (S250).  The Guest can write the count, so it is a statistic, no more;
+ * one larger than a Guest could take between two exits (a host timer tick
+ * apart at the most) was written, not counted, and is left out.
+ * A page fault that comes home makes the fast path forget the last one it
+ * delivered: its guard against delivering one fault for ever is "not the
+ * same one twice with no page fault of ours between".
+ */
+#define LG_FAST_PF_PLAUSIBLE	(1U << 20)
+
+static void take_fast_pf_count(struct lg_cpu *cpu, struct lg_regs_page *rp)
+{
+	if (rp->fast_count <= LG_FAST_PF_PLAUSIBLE)
+		cpu->stats.fast_page_faults += rp->fast_count;
+	rp->fast_count = 0;
+	if (rp->regs.trapnum == 14)
+		rp->fast_last_cr2 = rp->fast_last_eip = 0;
+}
+
 /* True if the Guest ran (and cpu->regs holds why it stopped). */
 bool lg_run_guest_once(struct lg_cpu *cpu)
 {
@@ -569,6 +612,7 @@ bool lg_run_guest_once(struct lg_cpu *cpu)
 	 * half-loaded registers, and only its trap number is ours.
 	 */
 	ran = !(pages->rp.regs.trapnum & LG_TRAP_ABORTED);
+	take_fast_pf_count(cpu, &pages->rp);
 	if (events || (pages->rp.regs.trapnum & (LG_TRAP_ABORTED | LG_TRAP_SWITCHER)))
 		wipe_switcher_stack(pages);
 	if (ran) {
@@ -622,6 +666,9 @@ void lg_handle_trap(struct lg_cpu *cpu)
 	unsigned int trap = cpu->regs.trapnum;
 
 	cpu->stats.exits++;
+	/* An NMI sent it home just as it entered its page-fault handler. */
+	if (trap == LG_TRAP_DELIVERED)
+		return;
 	cpu->stats.traps[trap & 0xff]++;
 
 	if (trap & LG_TRAP_SWITCHER) {

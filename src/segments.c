@@ -13,6 +13,7 @@
  * be a door into ring 0.
  */
 #include <linux/kernel.h>
+#include <asm/desc.h>
 #include "lg.h"
 
 #define DESC_PRESENT	(1U << 15)
@@ -104,4 +105,23 @@ void lg_load_tls(struct lg_cpu *cpu, unsigned long gpa)
 void lg_copy_gdt(const struct lg_cpu *cpu, struct desc_struct *gdt)
 {
 	memcpy(gdt, cpu->gdt, sizeof(cpu->gdt));
+}
+
+/*
+ * Is @sel a stack the Switcher may push on by offset alone (S250)?  A
+ * present, writable, expand-up, 32-bit ring-1 data segment from 0 to 4 GiB:
+ * the one Linux uses, and the only one where a push at %esp lands at the
+ * linear address %esp.
+ */
+bool lg_flat_stack_segment(const struct lg_cpu *cpu, u32 sel)
+{
+	const struct desc_struct *d;
+
+	if ((sel & 7) != 1 || (sel >> 3) >= LGUEST_GDT_ENTRIES ||
+	    host_owned(sel >> 3))
+		return false;
+	d = &cpu->gdt[sel >> 3];
+	return d->p && d->s && d->dpl == 1 && (d->type & 0xe) == 0x2 &&
+	       d->d && d->g && get_desc_base(d) == 0 &&
+	       get_desc_limit(d) == 0xfffff;
 }

@@ -43,6 +43,7 @@
  *    lies where the window is) go when CR4.PGE goes, before we first touch
  *    the window.
  */
+#include <asm/processor-flags.h>
 #include <asm/segment.h>
 #include "lg_layout.h"
 
@@ -219,6 +220,10 @@ lg_trap_common:
 	pushl	%ecx
 	pushl	%ebx
 
+	/* A page fault may be the Guest's own business: see S250. */
+	cmpl	$14, LGR_TRAPNUM(%esp)
+	je	lg_fast_page_fault
+
 lg_exit_to_host:
 	/*
 	 * %esp points at a complete struct lg_regs at the top of the regs
@@ -347,6 +352,243 @@ lg_deliver_to_host:
 	pushl	%edx
 	lret
 
+/*> S250
+ * The page-fault fast path.  Most page faults a Linux Guest takes are its
+ * own: its tables say the page is not there, or not writable, and only its
+ * handler can fix that.  The Host would only deliver such a fault back,
+ * after a world switch each way, so we deliver it from here when we can
+ * tell: we walk the Guest's tables through the map of its memory that its
+ * kernel keeps at kernel_address, exactly as page_tables.c walks them, and
+ * if they forbid the access we build the frame that interrupts.c would
+ * build and "iret" straight to the handler.  Whenever anything is unusual
+ * (no mode from run.c, a reserved bit, a fetch from a present page, a
+ * large page, an address out of range, a stack segment that is not the
+ * flat one) we go home with the fault instead, and the Host does what it
+ * always did.
+ *
+ * Why this is safe: everything here runs on the Guest's shadow tables and
+ * the Guest's own memory, which the Guest could read and write itself from
+ * ring 1; ring 0 has the same rights there (CR0.WP makes a read-only page
+ * read-only to us too), and every address we form from Guest values is
+ * checked to lie below the window first.  If the Guest's map is not where
+ * it claims, or a page we read is not in the shadow tables yet, the worst
+ * is a wrong answer or a fault: the wrong answer delivers a fault the Host
+ * would have fixed, which the Guest sees as spurious and retries, and a
+ * retry of the same fault at the same EIP goes home (the last one we
+ * delivered is remembered in the regs page).  A fault in a probe lands in
+ * S300, which sends us home with the original fault (lg_fast_fallback).
+ *
+ * NMIs and machine checks: one that hits us before the way back in is
+ * noted as on any way out (EFLAGS.NT, S300).  Once the frame is committed
+ * we check NT and go home if it is set.  From that check to the "iret" an
+ * NMI goes home at once too (lg_fast_abort), and so that it finds the
+ * Guest's registers whole we pop a copy of them, not the original.  Going
+ * home then is an exit with trap number LG_TRAP_DELIVERED.
+ *
+ * On entry %esp points at the registers at the top of the regs page, in
+ * the window; %ds and %es are still the Guest's.
+ */
+	.macro	lg_fast_table_va reg
+	/* Guest-physical @reg, a page, to where its map has it, or go home. */
+	movl	STATE(LGS_FAST_MAP_SIZE), %edi
+	subl	$LG_PAGE_SIZE, %edi
+	cmpl	%edi, \reg
+	ja	lg_fast_home
+	addl	STATE(LGS_FAST_MAP), \reg
+	.endm
+
+lg_fast_page_fault:
+	movl	$LG_DS, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	cld
+	movl	%esp, %eax
+	subl	$LGP_REGS, %eax
+	/* Our stack from here on is below the words and the copy. */
+	leal	LGP_FAST_COPY(%eax), %esp
+	movl	%cr2, %ecx
+	movl	%ecx, LGP_FAST_CR2(%eax)
+	movl	STATE(LGS_FAST_MODE), %ebp
+	testl	%ebp, %ebp
+	jz	lg_fast_home
+	cmpl	STATE(LGS_FAST_LIMIT), %ecx
+	jae	lg_fast_home
+	movl	REGS(LGR_ERRCODE), %edx
+	testl	$LG_PF_RSVD, %edx
+	jnz	lg_fast_home
+	/* The fault we delivered last, again, without the Host between? */
+	cmpl	LGP_FAST_LAST_CR2(%eax), %ecx
+	jne	1f
+	movl	REGS(LGR_EIP), %ebx
+	cmpl	LGP_FAST_LAST_EIP(%eax), %ebx
+	je	lg_fast_home
+1:
+	/*
+	 * The walk.  %ecx is the address, %edx the error code; %ebx gets each
+	 * entry in turn and %ebp the directory entry.  From lg_fast_probes to
+	 * lg_fast_probes_end a page fault means "go home" (S300).
+	 */
+lg_fast_probes:
+	movl	STATE(LGS_FAST_TOP), %edi
+	cmpl	$2, %ebp
+	je	2f
+	/* Two-level: a directory of 1024 entries, tables of 1024. */
+	movl	%ecx, %esi
+	shrl	$22, %esi
+	movl	(%edi, %esi, 4), %ebx
+	testl	$1, %ebx
+	jz	lg_fast_deliver
+	testl	$0x80, %ebx
+	jnz	lg_fast_home
+	movl	%ebx, %ebp
+	andl	$0xfffff000, %ebx
+	lg_fast_table_va %ebx
+	movl	%ecx, %esi
+	shrl	$12, %esi
+	andl	$1023, %esi
+	movl	(%ebx, %esi, 4), %ebx
+	jmp	3f
+2:
+	/* PAE: 4 PDPT entries, then directories and tables of 512 8-byte ones. */
+	movl	%ecx, %esi
+	shrl	$30, %esi
+	cmpl	$0, 4(%edi, %esi, 8)
+	jne	lg_fast_home
+	movl	(%edi, %esi, 8), %ebx
+	testl	$1, %ebx
+	jz	lg_fast_deliver
+	andl	$0xfffff000, %ebx
+	lg_fast_table_va %ebx
+	movl	%ecx, %esi
+	shrl	$21, %esi
+	andl	$511, %esi
+	testl	$0x000fffff, 4(%ebx, %esi, 8)
+	jnz	lg_fast_home
+	movl	(%ebx, %esi, 8), %ebx
+	testl	$1, %ebx
+	jz	lg_fast_deliver
+	testl	$0x80, %ebx
+	jnz	lg_fast_home
+	movl	%ebx, %ebp
+	andl	$0xfffff000, %ebx
+	lg_fast_table_va %ebx
+	movl	%ecx, %esi
+	shrl	$12, %esi
+	andl	$511, %esi
+	testl	$0x000fffff, 4(%ebx, %esi, 8)
+	jnz	lg_fast_home
+	movl	(%ebx, %esi, 8), %ebx
+3:
+	/*
+	 * The PTE in %ebx, the directory entry in %ebp: does the Guest allow
+	 * the access?  Then the Host has work to do (H400): go home.  So does
+	 * an instruction fetch from a present page, whose verdict depends on
+	 * NX and SMEP (H400); one from a page that is not there is the Guest's.
+	 */
+	testl	$1, %ebx
+	jz	lg_fast_deliver
+	testl	$LG_PF_INSTR, %edx
+	jnz	lg_fast_home
+	andl	%ebp, %ebx
+	testl	$LG_PF_WRITE, %edx
+	jz	4f
+	testl	$2, %ebx
+	jz	lg_fast_deliver
+4:	testl	$LG_PF_USER, %edx
+	jz	lg_fast_home
+	testl	$4, %ebx
+	jnz	lg_fast_home
+
+lg_fast_deliver:
+	/* The Guest's tables forbid it: over to its handler (H510). */
+	movl	STATE(LGS_FAST_DATA), %edi
+	movl	%ecx, LG_LGD_CR2(%edi)
+	movl	LG_LGD_IRQ_ENABLED(%edi), %ebp
+	andl	$X86_EFLAGS_IF, %ebp
+	movl	REGS(LGR_EFLAGS), %ebx
+	andl	$~X86_EFLAGS_IF, %ebx
+	orl	%ebp, %ebx
+	/* From user mode onto the ring-1 stack, else on the stack it was on. */
+	testl	$2, REGS(LGR_CS)
+	jnz	5f
+	movl	REGS(LGR_SS), %ebp
+	cmpl	STATE(LGS_FAST_SS), %ebp
+	jne	lg_fast_home
+	movl	REGS(LGR_ESP), %esi
+	cmpl	STATE(LGS_FAST_LIMIT), %esi
+	ja	lg_fast_home
+	subl	$16, %esi
+	jb	lg_fast_home
+	jmp	6f
+5:	movl	STATE(LGS_GUEST_SP1), %esi
+	cmpl	STATE(LGS_FAST_LIMIT), %esi
+	ja	lg_fast_home
+	subl	$24, %esi
+	jb	lg_fast_home
+	movl	REGS(LGR_SS), %ebp
+	movl	%ebp, 20(%esi)
+	movl	REGS(LGR_ESP), %ebp
+	movl	%ebp, 16(%esi)
+6:	movl	%ebx, 12(%esi)
+	movl	REGS(LGR_CS), %ebp
+	movl	%ebp, 8(%esi)
+	movl	REGS(LGR_EIP), %ebp
+	movl	%ebp, 4(%esi)
+	movl	%edx, (%esi)
+	cmpl	$0, STATE(LGS_FAST_INTR)
+	je	lg_fast_probes_end
+	movl	$0, LG_LGD_IRQ_ENABLED(%edi)
+lg_fast_probes_end:
+
+	/* Commit: remember the fault, count it, and aim at the handler. */
+	movl	%ecx, LGP_FAST_LAST_CR2(%eax)
+	movl	REGS(LGR_EIP), %ebp
+	movl	%ebp, LGP_FAST_LAST_EIP(%eax)
+	incl	LGP_FAST_COUNT(%eax)
+	movl	%esi, REGS(LGR_ESP)
+	movl	STATE(LGS_FAST_SS), %ebp
+	movl	%ebp, REGS(LGR_SS)
+	movl	STATE(LGS_FAST_HANDLER), %ebp
+	movl	%ebp, REGS(LGR_EIP)
+	movl	STATE(LGS_FAST_HANDLER_CS), %ebp
+	movl	%ebp, REGS(LGR_CS)
+	movl	REGS(LGR_EFLAGS), %ebp
+	andl	$~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM | X86_EFLAGS_IOPL), %ebp
+	orl	$X86_EFLAGS_IF, %ebp
+	movl	%ebp, REGS(LGR_EFLAGS)
+	leal	LGP_REGS(%eax), %esi
+	leal	LGP_FAST_COPY(%eax), %edi
+	movl	$(LGR_SIZE / 4), %ecx
+	rep movsl
+
+	/* Our %esp already points at the copy.  From here an NMI goes home. */
+lg_fast_tail:
+	pushfl
+	popl	%ebx
+	btl	$LG_EFLAGS_NT_BIT, %ebx
+	jc	lg_fast_event
+	popl	%ebx
+	popl	%ecx
+	popl	%edx
+	popl	%esi
+	popl	%edi
+	popl	%ebp
+	popl	%eax
+	popl	%gs
+	popl	%fs
+	popl	%ds
+	popl	%es
+	addl	$8, %esp
+lg_fast_iret:
+	iret
+
+lg_fast_event:
+	/* An event was noted since the Guest stopped: it is the Host's now. */
+	movl	$LG_TRAP_DELIVERED, REGS(LGR_TRAPNUM)
+lg_fast_home:
+	leal	LGP_REGS(%eax), %esp
+	jmp	lg_exit_to_host
+
 /*> S300
  * A trap taken in ring 0 came from the Switcher itself, through one of our
  * three IDTs: the way-in transit IDT, the Guest's, or the way-out transit
@@ -402,6 +644,19 @@ lg_trap_in_switcher:
 	cmpl	$18, %ss:12(%esp)
 	je	lg_host_event
 
+	/* A page fault in one of S250's probes: home with the Guest's fault. */
+	cmpl	$14, %ss:12(%esp)
+	jne	lg_switcher_fault
+	cmpl	$LGS_GUEST_IDT, %ecx
+	jne	lg_switcher_fault
+	call	7f
+7:	popl	%ecx
+	movl	%ss:20(%esp), %edx
+	subl	%ecx, %edx
+	addl	$(7b - lg_fast_probes), %edx
+	cmpl	$(lg_fast_probes_end - lg_fast_probes), %edx
+	jb	lg_fast_fallback
+
 lg_switcher_fault:
 	movl	%ss:12(%esp), %edx		/* the vector */
 	orl	$LG_TRAP_SWITCHER, %edx
@@ -423,6 +678,9 @@ lg_host_event:
 	addl	$(4b - lg_entry_window), %edx
 	cmpl	$(lg_entry_iret - lg_entry_window), %edx
 	jbe	lg_entry_abort
+	subl	$(lg_fast_tail - lg_entry_window), %edx
+	cmpl	$(lg_fast_iret - lg_fast_tail), %edx
+	jbe	lg_fast_abort
 
 lg_note_event:
 	/* On the way out: note it, and mark the flags we return to. */
@@ -448,6 +706,41 @@ lg_note_event:
 	movl	$0, %ss:-12(%esp)
 	addl	$8, %esp
 	iret
+
+lg_fast_abort:
+	/*
+	 * S250 was on its way back into the Guest with the frame committed:
+	 * note the event as lg_note_event does, but go home now, with NT set
+	 * for lg_exit_on_host to find (we never "iret" from here).
+	 */
+	movl	$LG_EVENT_NMI, %edx
+	cmpl	$2, %ss:12(%esp)
+	je	8f
+	movl	$LG_EVENT_MCE, %edx
+8:	btl	$LG_EFLAGS_NT_BIT, %ss:28(%esp)
+	jc	9f
+	movl	$0, %ss:LGP_EVENTS(%eax)
+9:	orl	%edx, %ss:LGP_EVENTS(%eax)
+	movl	$LG_TRAP_DELIVERED, %ss:REGS(LGR_TRAPNUM)
+	jmp	lg_fast_leave
+
+lg_fast_fallback:
+	/*
+	 * A probe of S250 faulted.  %cr2 is the probe's now: put the Guest's
+	 * back, keep the NT mark of the code we interrupted (the CPU cleared
+	 * it for us), and go home with the original fault.
+	 */
+	movl	%ss:LGP_FAST_CR2(%eax), %edx
+	movl	%edx, %cr2
+	btl	$LG_EFLAGS_NT_BIT, %ss:28(%esp)
+	jnc	lg_fast_leave_plain
+lg_fast_leave:
+	pushfl
+	orl	$(1 << LG_EFLAGS_NT_BIT), %ss:(%esp)
+	popfl
+lg_fast_leave_plain:
+	leal	LGP_REGS(%eax), %esp
+	jmp	lg_exit_to_host
 
 lg_entry_abort:
 	/*

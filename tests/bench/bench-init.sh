@@ -10,7 +10,8 @@
 # markers (@@LG BEGIN <name> ... @@LG END <name> rc=<status>), on the console
 # and on the results port (lgres=); the Launcher's --stats counters come
 # with its output.  lgbench=NAME (optional) runs one benchmark only;
-# lgparts=native,guest,linux chooses the runs.
+# lgparts=native,guest,linux chooses the runs; lgmodargs=A,B are lg.ko's
+# parameters.
 #
 # For the disk and network rows the Linux Guest gets /tmp/disk.img as its
 # /dev/vda and, when /tun.ko is there, a tap (--tunnet=192.0.2.1) to a
@@ -33,6 +34,7 @@ ifconfig lo 127.0.0.1 up
 res=/dev/null
 limit=300
 only=
+modargs=
 parts=native,guest,linux
 read -r cmdline </proc/cmdline
 for arg in $cmdline; do
@@ -41,6 +43,7 @@ for arg in $cmdline; do
 	lgtimeout=*) limit=${arg#*=} ;;
 	lgbench=*) only=${arg#*=} ;;
 	lgparts=*) parts=${arg#*=} ;;
+	lgmodargs=*) modargs=$(echo "${arg#*=}" | tr ',' ' ') ;;
 	esac
 done
 if ! (true >"$res") 2>/dev/null; then
@@ -99,7 +102,8 @@ say "@@LG BEGIN bench"
 say "@@LG BEGIN boot"
 say "@@BENCH host-boot seconds=$host_boot"
 say "@@LG END boot rc=0"
-run insmod insmod /lg.ko
+# shellcheck disable=SC2086 # the parameters are words of their own
+run insmod insmod /lg.ko $modargs
 # The disk the Linux Guest reads as /dev/vda and the Host as a file.
 dd if=/dev/urandom of=/tmp/disk.img bs=1M count=8 2>/dev/null
 net_opt=

@@ -35,6 +35,8 @@
 #define STATE_TRANSIT_CR3	28	/* differs from CPU to CPU */
 #define STATE_TSS		64
 #define STATE_TSS_SP1		(STATE_TSS + 12)	/* our own ring-1 stack */
+#define STATE_FAST		192	/* the page-fault fast path's block */
+#define STATE_FAST_END		232
 #define STATE_GDT		256
 #define STATE_IDT		512
 #define REGS_FRAME		72	/* the trap frame at the top of the regs page */
@@ -407,6 +409,9 @@ static unsigned int count_leaks(const char *page, const u32 *words, unsigned int
 	for (i = 0; i < n; i++) {
 		if (i * 4 == skip || !host_address(words[i]))
 			continue;
+		/* Addresses of ours, for the fast path: see test_fast_block(). */
+		if (words == state_copy && i * 4 >= STATE_FAST && i * 4 < STATE_FAST_END)
+			continue;
 		if (++leaks <= 8)
 			report_info("%s page offset %#x holds %#x", page, i * 4, words[i]);
 	}
@@ -440,6 +445,37 @@ static void test_page_leaks(void)
 	       state_copy[0], state_copy[1]);
 	report(ok && !count_leaks("regs", regs_copy, (PAGE_SIZE - REGS_STACK) / 4, ~0u),
 	       "the regs page below the Switcher's stack holds no Host kernel address");
+}
+
+/*
+ * The Host tells the Switcher's page-fault fast path where our tables, our
+ * lguest_data and our page-fault handler are, as our own addresses (it
+ * reads them with our page tables loaded).  They are the one place the
+ * state page holds kernel addresses, so they had better be ours: each
+ * word is checked against what we know of ourselves.
+ */
+extern const char trap_stubs[];
+
+static void test_fast_block(void)
+{
+	struct cpu_pages pages;
+	const u32 *f = &state_copy[STATE_FAST / 4];
+	u32 handler = (u32)trap_stubs + PF_VECTOR * 16;
+	bool ok = copy_cpu_pages(&pages);
+
+#ifdef CONFIG_PAE
+	ok = ok && f[0] == 2;
+#else
+	ok = ok && f[0] == 1;
+#endif
+	report(ok && f[1] >= KERNEL_OFFSET && f[1] < KERNEL_OFFSET + (64u << 20) &&
+	       f[2] == KERNEL_OFFSET && f[3] == 64u << 20 && f[4] == (u32)&lguest_data && f[5] == handler &&
+	       f[6] == LGUEST_GUEST_CS && f[7] == 1 && f[8] == switcher_base() &&
+	       f[9] == LGUEST_GUEST_DS,
+	       "the state page's fast-path words are our own tables, lguest_data and handler");
+	if (!ok || f[5] != handler || f[4] != (u32)&lguest_data)
+		report_info("fast path: mode %u top %#x map %#x+%#x data %#x handler %#x:%#x intr %u limit %#x ss %#x",
+			    f[0], f[1], f[2], f[3], f[4], f[6], f[5], f[7], f[8], f[9]);
 }
 
 /*
@@ -508,6 +544,201 @@ static void leave_mark_in_regs_page(void)
 {
 	fill_words(pages_of(idt_base()).regs + 4, LEFT_FOR_NEXT_GUEST,
 		   (PAGE_SIZE - REGS_STACK) / 4 - 1);
+}
+
+/*
+ * ---- The page-fault fast path (S250 in switcher.S).
+ *
+ * A page fault our own tables forbid comes straight to our handler from
+ * the Switcher, with no Host exit; anything the Switcher cannot judge goes
+ * to the Host as before.  How we tell which way a fault went: the Switcher
+ * remembers the address of the last fault it delivered in the regs page
+ * (its guard against delivering one fault for ever), and the Host forgets
+ * it whenever a page fault comes home.  We may write that word too, so we
+ * clear it before the access and look after.  (Were we moved to another
+ * CPU just after the fault, we would look at the wrong page: each check
+ * tries a few times.)
+ */
+#define REGS_FAST_LAST_CR2	(PAGE_SIZE - REGS_FRAME - 12)
+#define FAST_TRIES		8
+
+static volatile u32 *fast_pf_last(void)
+{
+	return (volatile u32 *)(pages_of(idt_base()).regs + REGS_FAST_LAST_CR2);
+}
+
+void fast_pf_forget(void)
+{
+	*fast_pf_last() = 0;
+}
+
+bool fast_pf_delivered(u32 va)
+{
+	return *fast_pf_last() == va;
+}
+
+/* One access at @va that must fault with @error_code; was it fast? */
+static bool fault_once(u32 va, bool write, u32 error_code, bool *right)
+{
+	u32 val = 0;
+	bool faulted, as_expected;
+
+	fast_pf_forget();
+	faulted = write ? !probe_write(va, 0x46415354) : !probe_read(va, &val);
+	as_expected = faulted && last_ex.vector == PF_VECTOR &&
+		      last_ex.cr2 == va && last_ex.error_code == error_code;
+	if (!as_expected) {
+		*right = false;
+		report_info("access at %#x: faulted %d, vector %d, cr2 %#x, error code %#x",
+			    va, faulted, (int)last_ex.vector, last_ex.cr2, last_ex.error_code);
+	}
+	return fast_pf_delivered(va);
+}
+
+static void test_fast_not_present(void)
+{
+	unsigned int i, fast = 0;
+	bool right = true;
+
+	for (i = 0; i < FAST_TRIES; i++)
+		fast += fault_once(ESCAPE_UNMAPPED_VA + i * PAGE_SIZE + 4 * i, false, 0, &right);
+	report(right, "reads where our tables map nothing fault with our address and error code 0");
+	report(fast, "...and reach our handler without a Host exit (%u of %u)", fast, FAST_TRIES);
+}
+
+static void test_fast_read_only(void)
+{
+	u32 *page = alloc_page(), val, i;
+	unsigned int fast = 0;
+	bool right = true;
+
+	for (i = 0; i < FAST_TRIES; i++) {
+		u32 va = ESCAPE_FAST_VA + i * PAGE_SIZE;
+
+		pt_map(&kernel_pgt, va, page_pa(page), PTE_P);
+		probe_read(va, &val);	/* so that the Host has it shadowed */
+		fast += fault_once(va, true, PF_PRESENT | PF_WRITE, &right);
+	}
+	report(right, "writes to pages our tables map read-only fault with error code 3");
+	report(fast, "...and reach our handler without a Host exit (%u of %u)", fast, FAST_TRIES);
+	report(!*page, "none of those writes landed");
+	for (i = 0; i < FAST_TRIES; i++)
+		pt_unmap(&kernel_pgt, ESCAPE_FAST_VA + i * PAGE_SIZE);
+}
+
+/* The page table that maps ESCAPE_FAST_VA, as our kernel map has it. */
+static u32 fast_table_va(void)
+{
+	return (u32)pt_lookup(&kernel_pgt, ESCAPE_FAST_VA, true) & PAGE_MASK;
+}
+
+/*
+ * A page table the Switcher cannot read (we unmapped its page from our
+ * kernel map): its read faults in ring 0, and the Host must take over with
+ * the fault we took, not the Switcher's.  Our tables still say "not
+ * present", so we get the fault, through the Host.
+ */
+static void test_fast_table_unreadable(void)
+{
+	u32 table = fast_table_va(), i;
+	unsigned int fast = 0;
+	bool right = true;
+
+	pt_unmap(&kernel_pgt, table);
+	for (i = 0; i < FAST_TRIES; i++)
+		fast += fault_once(ESCAPE_FAST_VA + i * PAGE_SIZE + 8, false, 0, &right);
+	pt_map(&kernel_pgt, table, __pa(table), PTE_P | PTE_RW);
+	report(right, "with our page table unreadable in ring 0, faults still arrive, exact");
+	report(!fast, "...through the Host every time (%u of %u went fast)", fast, FAST_TRIES);
+}
+
+/*
+ * A map of our memory that lies: the page of our kernel map where the
+ * page table should be shows a page of zeros instead.  The Switcher reads
+ * "not present" and hands us a fault the Host should have fixed; we return
+ * to retry, as Linux does with a fault it finds spurious, and the same
+ * fault again at the same EIP must go to the Host, which fixes it.  Once:
+ * a wrong reading must never become a loop.
+ */
+static struct {
+	u32 va;
+	unsigned int seen;
+} spurious;
+
+static bool retry_spurious(struct ex_regs *regs)
+{
+	if ((last_ex.cr2 & PAGE_MASK) != spurious.va || spurious.seen++ > 4)
+		return false;
+	(void)regs;
+	return true;
+}
+
+static void test_fast_map_lies(void)
+{
+	u32 *page = alloc_page(), *zeros = alloc_page(), table = fast_table_va(), val = 0;
+	u32 va = ESCAPE_FAST_VA + 16 * PAGE_SIZE;
+	trap_handler_t old;
+	bool done;
+
+	page[3] = 0x4C494553;
+	/* Present, not accessed: the Host shadows it only when we touch it. */
+	pt_map(&kernel_pgt, va, page_pa(page), PTE_P | PTE_RW);
+	pt_map(&kernel_pgt, table, page_pa(zeros), PTE_P);
+	(void)READ_ONCE(*(volatile u32 *)table);	/* shadowed: the Switcher can read it */
+	spurious.va = va;
+	spurious.seen = 0;
+	old = handle_exception(PF_VECTOR, retry_spurious);
+	done = probe_read(va + 12, &val);
+	handle_exception(PF_VECTOR, old);
+	spurious.va = 0;
+	pt_map(&kernel_pgt, table, __pa(table), PTE_P | PTE_RW);
+	pt_unmap(&kernel_pgt, va);
+
+	report(done && val == 0x4C494553,
+	       "a fault the Switcher misjudges from a lying map is fixed by the Host in the end");
+	report(spurious.seen == 1, "...after exactly one spurious fault (%u)", spurious.seen);
+}
+
+static void test_fast_path(void)
+{
+	test_fast_not_present();
+	test_fast_read_only();
+	test_fast_table_unreadable();
+	test_fast_map_lies();
+}
+
+/*
+ * lgtest=pf-loop: faults and nothing else, for the NMI scenarios to aim
+ * at.  Each at an address of its own (1024 pages, a different offset in
+ * each round), so that none is the previous one again.
+ */
+#define PF_LOOP_FAULTS		100000
+
+bool fast_pf_loop(void)
+{
+	unsigned int i, wrong = 0;
+	u32 val;
+
+	report_info("lgtest=pf-loop: %u page faults", PF_LOOP_FAULTS);
+	/*
+	 * Our boot directory was built before paging: read it once through
+	 * our kernel map, or the Host has that view of it unshadowed and the
+	 * Switcher, unable to read it, sends every fault home.
+	 */
+	(void)pt_lookup(&kernel_pgt, ESCAPE_UNMAPPED_VA, false);
+	for (i = 0; i < PF_LOOP_FAULTS; i++) {
+		u32 va = ESCAPE_UNMAPPED_VA + (i % 1024) * PAGE_SIZE + (i / 1024) * 4 % PAGE_SIZE;
+
+		if (probe_read(va, &val) || last_ex.vector != PF_VECTOR || last_ex.cr2 != va ||
+		    last_ex.error_code != 0) {
+			if (++wrong <= 4)
+				report_info("fault %u at %#x: vector %d, cr2 %#x, error code %#x",
+					    i, va, (int)last_ex.vector, last_ex.cr2, last_ex.error_code);
+		}
+	}
+	report(!wrong, "pf-loop: %u page faults, each with its own address, arrive exact (%u wrong)",
+	       PF_LOOP_FAULTS, wrong);
+	return !report_summary();
 }
 
 /* ---- The Switcher area: what is mapped there, and how. */
@@ -1074,9 +1305,11 @@ void test_escape(void)
 	test_syscall_insn();
 	test_map_over_switcher();
 	test_page_leaks();
+	test_fast_block();
 	test_switcher_area();
 	test_regs_scribble();
 	test_shared_zero_page();
+	test_fast_path();
 #ifdef CONFIG_PAE
 	test_nx_fetch();
 #endif

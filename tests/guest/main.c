@@ -14,6 +14,11 @@
  *   spin      stay in the Guest, without a single exit of our own, for about
  *             a second of emulated time, then power off: the VM harness
  *             sends NMIs meanwhile, and they must reach the Host
+ *   pf-loop   take a hundred thousand page faults our tables forbid, most
+ *             of them delivered by the Switcher with no exit (escape.c), and
+ *             power off; "tests failed" if one arrived wrong.  The VM
+ *             harness sends NMIs meanwhile, some of which land in the
+ *             Switcher's fast path, and they must reach the Host
  *   bench     time each primitive (bench.c), lgbench=NAME only that one,
  *             and power off; "tests failed" if one went wrong
  *   switcher-probe  scan the Switcher area again and again (escape.c) while
@@ -137,6 +142,8 @@ __noreturn void guest_main(u32 boot_params)
 		scenario_spin();
 	if (scenario && !strcmp(scenario, "sleep"))
 		scenario_sleep();
+	if (scenario && !strcmp(scenario, "pf-loop"))
+		guest_shutdown(fast_pf_loop() ? "Power down" : "tests failed");
 	if (scenario && !strcmp(scenario, "switcher-probe"))
 		scenario_switcher_probe(boot_params);
 	if (scenario && !strcmp(scenario, "bench")) {

@@ -20,6 +20,14 @@ extern bool escape_host_nx;	/* lghostnx=0: the Host has no NX to give us */
 
 /* escape.c: lgtest=switcher-probe, the Switcher-area scan again and again */
 void switcher_probe(unsigned int want_cpus);
+/*
+ * escape.c: did the page fault at @va come straight from the Switcher, with
+ * no Host exit (fast_pf_forget() before the access)?
+ */
+void fast_pf_forget(void);
+bool fast_pf_delivered(u32 va);
+/* escape.c: lgtest=pf-loop; true if every fault arrived as it should */
+bool fast_pf_loop(void);
 
 /* bench.c: lgtest=bench, cycles per primitive; ONLY names one, or NULL */
 bool run_bench(const char *only);
@@ -37,7 +45,8 @@ void run_hostile(const char *name);
 #define PGTABLE_KERNEL_VA	0xD0400000u	/* pgtable.c: one page */
 #define RING_TEST_VA		0xD0800000u	/* hcall.c: one page */
 #define ESCAPE_NX_VA		0xD0C00000u	/* escape.c: one page (PAE) */
-#define HIGHEST_TEST_VA		0xD0FFFFFFu
+#define ESCAPE_FAST_VA		0xD1000000u	/* escape.c: 4 MiB, one page table */
+#define HIGHEST_TEST_VA		0xD13FFFFFu
 #define PGTABLE_TEST_VA		0x10000000u	/* pgtable.c: one page */
 #define AROUND_TEST_VA		0x10400000u	/* pgtable.c: 16 pages, one 64 KiB */
 #define ALIAS_TEST_VA		0x20000000u	/* pgtable.c: 80 MiB, one page */

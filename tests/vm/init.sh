@@ -251,7 +251,8 @@ event_count() {
 # The Guest with the harness sending NMIs (or, for lgtest=mce, machine
 # checks) from outside all along: the full run (most then land in the Host,
 # between the Guest's many exits, and a few in the Switcher), then a Guest
-# that spins without exits (most land in the Guest itself).
+# that spins without exits (most land in the Guest itself), then a Guest
+# whose page faults mostly never leave the Switcher.
 guest_under_nmis() {
 	row=NMI:
 	[ "$scenario" = mce ] && row=MCE:
@@ -261,6 +262,9 @@ guest_under_nmis() {
 	# External NMIs only reach CPU 0 (see nmi-inject.py): the spinning
 	# Guest has to run there to be hit.
 	run spin taskset 1 timeout -s KILL "$limit" /lguest --stats 64 /guest.elf lgtest=spin
+	# And one that does nothing but take page faults, most of which the
+	# Switcher delivers itself: NMIs then land in its fast path too.
+	run pf-loop taskset 1 timeout -s KILL "$limit" /lguest --stats 64 /guest.elf lgtest=pf-loop
 	say "@@LG NMI STOP"
 	# The harness polls for STOP; let its last NMI land before we count.
 	sleep 2

@@ -690,7 +690,18 @@ lg_check_nmis() {
 	lg_check "$tag: $what that hit the guest went through the Switcher to the host (--stats trap $vector)" \
 		"$exits" "$spin"
 	grep -Ei "^(exits|aborted_entries|trap $vector) " <<<"$spin" | lg_diag_head 4 || true
+	local loop fast
+	loop=$(lg_section pf-loop "$dir/results.log")
+	fast=$(lg_stat_value fast_page_faults <<<"$loop")
+	lg_check "$tag: the page-fault loop guest powered off, every fault exact (exit ${loop:+$(lg_rc pf-loop "$dir/results.log")})" \
+		lg_is "$(lg_rc pf-loop "$dir/results.log")" 0
+	lg_check "$tag: ... and the Switcher delivered most of its $LG_PF_LOOP_FAULTS faults itself (--stats fast_page_faults ${fast:-none})" \
+		lg_at_least "${fast:-0}" $((LG_PF_LOOP_FAULTS / 2))
+	grep -Ei "^(exits|aborted_entries|page_faults|fast_page_faults|trap $vector) " <<<"$loop" | lg_diag_head 6 || true
 }
+
+# What lgtest=pf-loop takes (escape.c, PF_LOOP_FAULTS).
+LG_PF_LOOP_FAULTS=100000
 
 # The test Guest's RAM (init.sh runs it with 64 MiB), in pages.
 LG_GUEST_RAM_PAGES=16384
@@ -747,7 +758,7 @@ lg_check_results() {
 		lg_no_syscall_exits "$guest"
 	lg_check "$tag: lg.ko pinned each guest page once, however often mapped (--stats pins_peak $(lg_stat_value pins_peak <<<"$guest") of $LG_GUEST_RAM_PAGES pages)" \
 		lg_pins_within_ram "$guest"
-	grep -Ei '^(exits|hypercalls|async_hypercalls|launcher_exits|page_faults|irqs_delivered|halts|trap) ' \
+	grep -Ei '^(exits|hypercalls|async_hypercalls|launcher_exits|page_faults|fast_page_faults|irqs_delivered|halts|trap) ' \
 		<<<"$guest" | lg_diag_head 40 || true
 
 	[ "$scenario" != nmi ] || lg_check_nmis "$tag" "$dir"
