@@ -469,9 +469,9 @@ static void test_fast_block(void)
 	ok = ok && f[0] == 1;
 #endif
 	report(ok && f[1] >= KERNEL_OFFSET && f[1] < KERNEL_OFFSET + (64u << 20) &&
-	       f[2] == KERNEL_OFFSET && f[3] == 64u << 20 && f[4] == (u32)&lguest_data && f[5] == handler &&
-	       f[6] == LGUEST_GUEST_CS && f[7] == 1 && f[8] == switcher_base() &&
-	       f[9] == LGUEST_GUEST_DS,
+	       f[2] == KERNEL_OFFSET && f[3] == 64u << 20 &&
+	       f[4] == (u32)&lguest_data && f[5] == handler && f[6] == LGUEST_GUEST_CS &&
+	       f[7] == 1 && f[8] == switcher_base() && f[9] == LGUEST_GUEST_DS,
 	       "the state page's fast-path words are our own tables, lguest_data and handler");
 	if (!ok || f[5] != handler || f[4] != (u32)&lguest_data)
 		report_info("fast path: mode %u top %#x map %#x+%#x data %#x handler %#x:%#x intr %u limit %#x ss %#x",
