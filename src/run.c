@@ -265,10 +265,12 @@ static void remove_host_segments(void)
 
 /*
  * Only a trap the Switcher takes itself (an NMI or machine check, or a
- * fault, S300) pushes anything below the Guest's registers on the regs
- * page, and what it pushes there is the Switcher's: return addresses in
- * the Host's copy of its text among them.  The Guest can read that page,
- * so it goes before the Guest runs again.
+ * fault, S300) pushes anything of the Host's below the Guest's registers
+ * on the regs page: return addresses in the Host's copy of its text among
+ * them.  The Guest can read that page, so it goes before the Guest runs
+ * again.  (The page-fault fast path, S250, keeps its words and a copy of
+ * the registers there too, and a fault in one of its probes pushes a
+ * frame: window addresses and the Guest's own values, nothing to hide.)
  */
 #define LG_SWITCHER_STACK	512
 
