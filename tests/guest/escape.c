@@ -603,7 +603,9 @@ static void test_fast_not_present(void)
 	for (i = 0; i < FAST_TRIES; i++)
 		fast += fault_once(ESCAPE_UNMAPPED_VA + i * PAGE_SIZE + 4 * i, false, 0, &right);
 	report(right, "reads where our tables map nothing fault with our address and error code 0");
-	report(fast, "...and reach our handler without a Host exit (%u of %u)", fast, FAST_TRIES);
+	/* How many went fast varies with the timer ticks: not in the TAP line. */
+	report(fast, "...and reach our handler without a Host exit");
+	report_info("%u of %u went fast", fast, FAST_TRIES);
 }
 
 static void test_fast_read_only(void)
@@ -620,7 +622,8 @@ static void test_fast_read_only(void)
 		fast += fault_once(va, true, PF_PRESENT | PF_WRITE, &right);
 	}
 	report(right, "writes to pages our tables map read-only fault with error code 3");
-	report(fast, "...and reach our handler without a Host exit (%u of %u)", fast, FAST_TRIES);
+	report(fast, "...and reach our handler without a Host exit");
+	report_info("%u of %u went fast", fast, FAST_TRIES);
 	report(!*page, "none of those writes landed");
 	for (i = 0; i < FAST_TRIES; i++)
 		pt_unmap(&kernel_pgt, ESCAPE_FAST_VA + i * PAGE_SIZE);
