@@ -172,6 +172,9 @@ struct lg_cpu {
 	u32 cr2;			/* fault address of the last exit */
 	unsigned int next_victim;
 
+	/* The last page fault the Switcher delivered itself (run.c, S250). */
+	u32 fast_last_cr2, fast_last_eip;
+
 	/* Where the async hypercall ring continues. */
 	unsigned int next_hcall;
 	/* Set by a hypercall to tell the run loop to stop for the Launcher. */

@@ -507,6 +507,8 @@ static void copy_in(struct lg_cpu *cpu, struct lg_cpu_pages *pages, int host_cpu
 	pages->host.guest_cr3 = lg_shadow_cr3(cpu);
 	state->guest_ts = cpu->guest_ts ? LG_CR0_TS : 0;
 	lg_prepare_fast_pf(cpu, &state->fast);
+	pages->rp.fast_last_cr2 = cpu->fast_last_cr2;
+	pages->rp.fast_last_eip = cpu->fast_last_eip;
 
 	lg_map_switcher_in_guest(cpu, host_cpu);
 }
@@ -568,19 +570,25 @@ static void raise_host_events(u32 events)
  * (S250).  The Guest can write the count, so it is a statistic, no more;
  * one larger than a Guest could take between two exits (a host timer tick
  * apart at the most) was written, not counted, and is left out.
- * A page fault that comes home makes the fast path forget the last one it
- * delivered: its guard against delivering one fault for ever is "not the
- * same one twice with no page fault of ours between".
+ *
+ * The last fault it delivered is the fast path's guard against delivering
+ * one fault for ever ("not the same one twice with no page fault of ours
+ * between"), and it belongs to the virtual CPU, not to the regs page: it
+ * goes with the Guest to whatever host CPU runs it next, and survives
+ * another Guest running here meanwhile (which finds the page zeroed).  A
+ * page fault that comes home forgets it.
  */
 #define LG_FAST_PF_PLAUSIBLE	(1U << 20)
 
-static void take_fast_pf_count(struct lg_cpu *cpu, struct lg_regs_page *rp)
+static void take_fast_pf_state(struct lg_cpu *cpu, struct lg_regs_page *rp)
 {
 	if (rp->fast_count <= LG_FAST_PF_PLAUSIBLE)
 		cpu->stats.fast_page_faults += rp->fast_count;
 	rp->fast_count = 0;
 	if (rp->regs.trapnum == 14)
 		rp->fast_last_cr2 = rp->fast_last_eip = 0;
+	cpu->fast_last_cr2 = rp->fast_last_cr2;
+	cpu->fast_last_eip = rp->fast_last_eip;
 }
 
 /* True if the Guest ran (and cpu->regs holds why it stopped). */
@@ -614,7 +622,7 @@ bool lg_run_guest_once(struct lg_cpu *cpu)
 	 * half-loaded registers, and only its trap number is ours.
 	 */
 	ran = !(pages->rp.regs.trapnum & LG_TRAP_ABORTED);
-	take_fast_pf_count(cpu, &pages->rp);
+	take_fast_pf_state(cpu, &pages->rp);
 	if (events || (pages->rp.regs.trapnum & (LG_TRAP_ABORTED | LG_TRAP_SWITCHER)))
 		wipe_switcher_stack(pages);
 	if (ran) {

@@ -553,11 +553,11 @@ static void leave_mark_in_regs_page(void)
  * the Switcher, with no Host exit; anything the Switcher cannot judge goes
  * to the Host as before.  How we tell which way a fault went: the Switcher
  * remembers the address of the last fault it delivered in the regs page
- * (its guard against delivering one fault for ever), and the Host forgets
- * it whenever a page fault comes home.  We may write that word too, so we
- * clear it before the access and look after.  (Were we moved to another
- * CPU just after the fault, we would look at the wrong page: each check
- * tries a few times.)
+ * (its guard against delivering one fault for ever; the Host keeps it for
+ * us while we are out, and puts it in whichever CPU's page we run on
+ * next), and the Host forgets it whenever a page fault comes home.  We may
+ * write that word too, so we clear it before the access and look after.
+ * Each check tries a few times, at a fresh address each time.
  */
 #define REGS_FAST_LAST_CR2	(PAGE_SIZE - REGS_FRAME - 12)
 #define FAST_TRIES		8
