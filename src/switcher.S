@@ -589,6 +589,25 @@ lg_fast_home:
 	leal	LGP_REGS(%eax), %esp
 	jmp	lg_exit_to_host
 
+	/*
+	 * An NMI or machine check (the vector in the frame) into the regs
+	 * page's event word, and NT into the flags of the code it interrupted
+	 * (the frame's), which tells whether it is the first since the Guest
+	 * stopped.  Stack: eax, ecx, edx, then vector, errcode, eip, cs,
+	 * eflags; %eax points at the pages.
+	 */
+	.macro	lg_record_event
+	movl	$LG_EVENT_NMI, %edx
+	cmpl	$2, %ss:12(%esp)
+	je	1f
+	movl	$LG_EVENT_MCE, %edx
+1:	btsl	$LG_EFLAGS_NT_BIT, %ss:28(%esp)
+	jc	2f
+	/* First event since the Guest stopped: what is there is the Guest's. */
+	movl	$0, %ss:LGP_EVENTS(%eax)
+2:	orl	%edx, %ss:LGP_EVENTS(%eax)
+	.endm
+
 /*> S300
  * A trap taken in ring 0 came from the Switcher itself, through one of our
  * three IDTs: the way-in transit IDT, the Guest's, or the way-out transit
@@ -684,15 +703,7 @@ lg_host_event:
 
 lg_note_event:
 	/* On the way out: note it, and mark the flags we return to. */
-	movl	$LG_EVENT_NMI, %edx
-	cmpl	$2, %ss:12(%esp)
-	je	5f
-	movl	$LG_EVENT_MCE, %edx
-5:	btsl	$LG_EFLAGS_NT_BIT, %ss:28(%esp)
-	jc	6f
-	/* First event since the Guest stopped: what is there is the Guest's. */
-	movl	$0, %ss:LGP_EVENTS(%eax)
-6:	orl	%edx, %ss:LGP_EVENTS(%eax)
+	lg_record_event
 	popl	%eax
 	popl	%ecx
 	popl	%edx
@@ -711,16 +722,10 @@ lg_fast_abort:
 	/*
 	 * S250 was on its way back into the Guest with the frame committed:
 	 * note the event as lg_note_event does, but go home now, with NT set
-	 * for lg_exit_on_host to find (we never "iret" from here).
+	 * for lg_exit_on_host to find (we never "iret" from here, so the NT
+	 * the macro leaves in the frame we abandon does nothing).
 	 */
-	movl	$LG_EVENT_NMI, %edx
-	cmpl	$2, %ss:12(%esp)
-	je	8f
-	movl	$LG_EVENT_MCE, %edx
-8:	btl	$LG_EFLAGS_NT_BIT, %ss:28(%esp)
-	jc	9f
-	movl	$0, %ss:LGP_EVENTS(%eax)
-9:	orl	%edx, %ss:LGP_EVENTS(%eax)
+	lg_record_event
 	movl	$LG_TRAP_DELIVERED, %ss:REGS(LGR_TRAPNUM)
 	jmp	lg_fast_leave
 
