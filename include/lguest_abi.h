@@ -173,6 +173,7 @@ enum lguest_req {
 	LHREQ_GETREG = 5,	/* + register offset; the next read() returns it */
 	LHREQ_SETREG = 6,	/* + register offset, value */
 	LHREQ_TRAP = 7,		/* + trap number to deliver to the Guest now */
+	LHREQ_HOLD_PORTS = 8,	/* ours: + first, last port: hold writes to them */
 };
 
 /* What read() returns when the Guest needs the Launcher (12 bytes). */
@@ -218,6 +219,36 @@ struct lguest_exit {
 	lg_u32 regs[LG_REG_WORDS];
 };
 LG_ABI_ASSERT(sizeof(struct lguest_exit) == 80, lguest_exit_size);
+
+/*
+ * Ours, not upstream's: a Launcher that asked (LHREQ_HOLD_PORTS) for the
+ * Guest's "out" instructions to ports [first, last] to be held back gets
+ * them with its next exit, in the order the Guest made them, and must
+ * carry them out before the exit itself.  Its read() buffer must have
+ * room for the whole struct lguest_exit_writes; read() returns
+ * offsetof(writes) + nr_writes * sizeof(struct lguest_port_write) bytes.
+ * An exit whose trap is LGUEST_EXIT_WRITES brings nothing but the writes:
+ * the Guest halted, or died, or the oldest has waited a few milliseconds.
+ */
+#define LGUEST_HELD_WRITES	64
+#define LGUEST_HOLD_RANGES	4	/* LHREQ_HOLD_PORTS calls a Guest may make */
+#define LGUEST_EXIT_WRITES	0xFF
+
+struct lguest_port_write {
+	lg_u16 port;
+	lg_u8 size;		/* 1, 2 or 4 */
+	lg_u8 zero;
+	lg_u32 value;		/* the low "size" bytes of the Guest's eax */
+};
+LG_ABI_ASSERT(sizeof(struct lguest_port_write) == 8, lguest_port_write_size);
+
+struct lguest_exit_writes {
+	struct lguest_exit exit_info;
+	lg_u32 nr_writes;
+	struct lguest_port_write writes[LGUEST_HELD_WRITES];
+};
+LG_ABI_ASSERT(sizeof(struct lguest_exit_writes) == 84 + 8 * LGUEST_HELD_WRITES,
+	      lguest_exit_writes_size);
 
 /* The errno a read() fails with after SHUTDOWN(..., RESTART). */
 #define LGUEST_ERESTART		85

@@ -166,6 +166,23 @@ void port_out(struct guest *g, uint16_t port, unsigned int size, uint32_t val)
 	pci__io_out(g, port, size, val);
 }
 
+/*
+ * The writes lg.ko held for us (main.c, L115), in the Guest's order.  It
+ * only holds writes of 1, 2 or 4 bytes: -1 at one of any other size, which
+ * means lg.ko and we disagree about the ABI.
+ */
+int port_writes(struct guest *g, const struct lguest_port_write *w, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (w[i].size != 1 && w[i].size != 2 && w[i].size != 4)
+			return -1;
+		port_out(g, w[i].port, w[i].size, w[i].value & size_mask(w[i].size));
+	}
+	return 0;
+}
+
 static void step_over(const struct guest_regs *r, unsigned int len)
 {
 	r->set(r->ctx, LG_REG_EIP, r->get(r->ctx, LG_REG_EIP) + len);

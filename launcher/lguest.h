@@ -47,6 +47,7 @@ struct guest {
 	struct pci_bus *pci;	/* the emulated bus: pci.c */
 	int fd;			/* /dev/lguest, or -1 in unit tests */
 	bool dead;		/* a request said the Guest died while we emulated */
+	bool holds_writes;	/* lg.ko holds the Guest's config port writes (L115) */
 	/*
 	 * Raise interrupt line irq in the Guest: LHREQ_IRQ in main.c, a
 	 * recorder in the unit tests.  Any thread may call it.
@@ -135,6 +136,7 @@ int decode_mmio(const uint8_t insn[7], struct mmio_insn *m);
 uint32_t merge_reg(uint32_t old, uint32_t val, unsigned int size, unsigned int shift);
 uint32_t port_in(struct guest *g, uint16_t port, unsigned int size);
 void port_out(struct guest *g, uint16_t port, unsigned int size, uint32_t val);
+int port_writes(struct guest *g, const struct lguest_port_write *w, unsigned int n);
 int emulate_io(struct guest *g, const uint8_t insn[7], const struct guest_regs *r);
 int emulate_mmio(struct guest *g, const uint8_t insn[7], uint32_t gpa,
 		 const struct guest_regs *r);

@@ -266,6 +266,44 @@ static void handle_exit(struct guest *g, const struct lguest_exit *e, bool with_
 		reinject(g, p);
 }
 
+/*> L115
+ * Until its virtio console is up, a Linux Guest prints each character with
+ * eight port writes to the PCI configuration ports, and each would be an
+ * exit to us.  A write needs no answer, so we let lg.ko hold the Guest's
+ * writes to 0xCF8-0xCFF and give them to us with the next exit, in order
+ * (H310): we carry them out first, then the exit itself, which may be
+ * nothing more (LGUEST_EXIT_WRITES).  An lg.ko that cannot hold them (its
+ * hold_port_writes parameter is off, or it is older than the request)
+ * leaves every write an exit, as before.
+ */
+static void hold_config_writes(struct guest *g)
+{
+	uint32_t req[3] = { LHREQ_HOLD_PORTS, LGUEST_PCI_CONFIG_ADDR, LGUEST_PCI_CONFIG_DATA + 3 };
+
+	if (lg_request(g, req, 3) == 0) {
+		g->holds_writes = true;
+		return;
+	}
+	if (errno != EOPNOTSUPP && errno != EINVAL)
+		die(DEV_LGUEST ": asking lg.ko to hold port writes: %s", strerror(errno));
+	note("lg.ko holds no port writes (%s): each one is an exit", strerror(errno));
+}
+
+/*
+ * The length of a read() that brought an exit and held writes: the exit,
+ * the count and that many writes.  -1 if it is not that, or if the count
+ * is not one lg.ko could have sent.
+ */
+static int held_writes_in(const struct lguest_exit_writes *e, ssize_t n)
+{
+	const ssize_t head = offsetof(struct lguest_exit_writes, writes);
+
+	if (n < head || e->nr_writes > LGUEST_HELD_WRITES ||
+	    n != head + (ssize_t)(e->nr_writes * sizeof(e->writes[0])))
+		return -1;
+	return (int)e->nr_writes;
+}
+
 static void strip_trailing_newlines(char *s)
 {
 	size_t n = strlen(s);
@@ -286,6 +324,9 @@ static int guest_stopped(struct guest *g, ssize_t n)
 {
 	char reason[DEATH_REASON_MAX] = "";
 
+	if (n >= 0 && g->holds_writes)
+		die(DEV_LGUEST ": read gave %zd bytes, not an exit with held writes; lg.ko and this launcher do not match",
+		    n);
 	if (n >= 0)
 		die(DEV_LGUEST ": read gave %zd bytes, not %zu or %zu; lg.ko and this launcher do not match",
 		    n, sizeof(struct lguest_exit), sizeof(struct lguest_pending));
@@ -314,21 +355,31 @@ static int guest_stopped(struct guest *g, ssize_t n)
  */
 static int run_guest(struct guest *g)
 {
-	struct lguest_exit e;
+	struct lguest_exit_writes ew;
+	struct lguest_exit *e = &ew.exit_info;
 	ssize_t n;
+	int nr;
 
 	for (;;) {
 		if (g->dead) {
 			errno = ENOENT;
 			return guest_stopped(g, -1);
 		}
-		n = pread(g->fd, &e, sizeof(e), 0);
-		if (n == (ssize_t)sizeof(e) || n == (ssize_t)sizeof(e.pending))
-			handle_exit(g, &e, n == (ssize_t)sizeof(e));
-		else if (n < 0 && errno == EINTR)
+		n = pread(g->fd, &ew, g->holds_writes ? sizeof(ew) : sizeof(*e), 0);
+		if (n < 0 && errno == EINTR)
 			continue;
-		else
+		if (g->holds_writes && (nr = held_writes_in(&ew, n)) >= 0) {
+			if (port_writes(g, ew.writes, (unsigned int)nr))
+				die(DEV_LGUEST ": a held port write of a size no instruction has; "
+				    "lg.ko and this launcher do not match");
+			if (e->pending.trap != LGUEST_EXIT_WRITES)
+				handle_exit(g, e, true);
+		} else if (!g->holds_writes &&
+			   (n == (ssize_t)sizeof(*e) || n == (ssize_t)sizeof(e->pending))) {
+			handle_exit(g, e, n == (ssize_t)sizeof(*e));
+		} else {
 			return guest_stopped(g, n);
+		}
 	}
 }
 
@@ -877,6 +928,7 @@ int main(int argc, char *argv[])
 	note("%u MiB of guest memory at %p, kernel %s starts at %#x", o.mem_mb, (void *)g.mem,
 	     o.kernel, g.start);
 	initialize_guest(&g);
+	hold_config_writes(&g);
 	if (o.stats)
 		stats = open_stats();
 	drop_privileges(&o, &to);

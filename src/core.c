@@ -140,6 +140,8 @@ static int run_loop(struct lg_cpu *cpu, char __user *user, size_t size)
 	struct lguest *lg = cpu->lg;
 
 	while (!lg->dead) {
+		if (lg_held_writes_due(cpu) && !cpu->has_pending)
+			lg_exit_for_writes(cpu);
 		if (cpu->has_pending) {
 			cpu->has_pending = false;
 			return lg_copy_exit(cpu, user, size);
@@ -159,6 +161,13 @@ static int run_loop(struct lg_cpu *cpu, char __user *user, size_t size)
 
 		if (lg_run_guest_once(cpu))
 			lg_handle_trap(cpu);
+	}
+	/* A dying Guest's last port writes go out before its death does. */
+	cpu->death_untold = cpu->nr_held;
+	if (cpu->nr_held) {
+		lg_exit_for_writes(cpu);
+		cpu->has_pending = false;
+		return lg_copy_exit(cpu, user, size);
 	}
 	return lg->restart ? -ERESTART : -ENOENT;
 }

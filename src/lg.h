@@ -129,6 +129,7 @@ struct lg_stats {
 	u64 demand_fixed;		/* page faults we fixed unseen */
 	u64 fast_page_faults;		/* the Switcher delivered (S250) */
 	u64 faulted_around;		/* PTEs shadowed beside them (H405) */
+	u64 held_port_writes;		/* "out"s held for the Launcher (H310) */
 	u64 hcalls[LG_HCALL_COUNTED];	/* by number: straight calls */
 	u64 hcalls_async[LG_HCALL_COUNTED];	/* ...and from the ring */
 	u64 traps[256];
@@ -180,6 +181,12 @@ struct lg_cpu {
 	/* Set by a hypercall to tell the run loop to stop for the Launcher. */
 	bool wants_launcher;
 
+	/* Port writes held for the Launcher's next exit (port_io.c, H310). */
+	struct lguest_port_write held[LGUEST_HELD_WRITES];
+	unsigned int nr_held;
+	unsigned long held_since;	/* jiffies when the first was held */
+	bool death_untold;		/* writes went out before the death */
+
 	struct lg_stats stats;
 };
 
@@ -196,6 +203,12 @@ struct lguest {
 	unsigned long lguest_data;	/* guest-physical, 0 until then */
 	u32 kernel_address;
 	u32 noirq_iret;
+
+	/* The ports whose writes the Launcher has us hold (LHREQ_HOLD_PORTS). */
+	struct lg_port_range {
+		u16 first, last;
+	} held_ports[LGUEST_HOLD_RANGES];
+	unsigned int nr_held_ports;
 
 	struct lg_pgdir pgdirs[LG_NR_PGDIRS];
 	/* Its page tables are PAE, not 2-level (page_tables.c, H390). */
@@ -249,6 +262,7 @@ bool lg_run_guest_once(struct lg_cpu *cpu);
 ssize_t lg_copy_exit(struct lg_cpu *cpu, char __user *user, size_t size);
 void lg_handle_trap(struct lg_cpu *cpu);
 void lg_exit_to_launcher(struct lg_cpu *cpu, u8 trap, u32 addr);
+void lg_fetch_insn(struct lg_cpu *cpu, u8 *insn, unsigned int len);
 unsigned long lg_switcher_text_pfn(unsigned int i);
 unsigned int lg_switcher_text_count(void);
 unsigned long lg_switcher_text_addr(void);
@@ -293,6 +307,13 @@ void lg_timer_init(struct lg_cpu *cpu);
 void lg_timer_exit(struct lg_cpu *cpu);
 void lg_raise_irq(struct lg_cpu *cpu, unsigned int irq);
 void lg_update_time(struct lguest *lg);
+
+/* port_io.c: port writes held for the Launcher */
+int lg_hold_ports(struct lguest *lg, u32 first, u32 last);
+bool lg_hold_port_write(struct lg_cpu *cpu);
+bool lg_held_writes_due(struct lg_cpu *cpu);
+void lg_exit_for_writes(struct lg_cpu *cpu);
+ssize_t lg_copy_held_writes(struct lg_cpu *cpu, char __user *user);
 
 /* hypercalls.c */
 void lg_do_hypercalls(struct lg_cpu *cpu);

@@ -60,13 +60,15 @@ static u32 *reg_at(struct lg_cpu *cpu, u32 off, bool for_write)
 /*
  * What read() hands over when the Guest needs the Launcher: the pending
  * exit and, if the buffer has room (struct lguest_exit), every register
- * GETREG could have given, so the Launcher asks for none of them.
+ * GETREG could have given, so the Launcher asks for none of them; and, to
+ * a Launcher that has us hold port writes, those we held (H310).
  */
 ssize_t lg_copy_exit(struct lg_cpu *cpu, char __user *user, size_t size)
 {
 	struct lguest_exit e = { .pending = cpu->pending };
 	size_t n = min(size, sizeof(e.pending));
 	unsigned int i;
+	ssize_t writes;
 
 	if (size >= sizeof(e)) {
 		for (i = 0; i < LG_REG_WORDS; i++) {
@@ -77,8 +79,19 @@ ssize_t lg_copy_exit(struct lg_cpu *cpu, char __user *user, size_t size)
 		n = sizeof(e);
 	}
 	if (copy_to_user(user, &e, n))
-		return -EFAULT;
-	return n;
+		goto unread;
+	if (!cpu->lg->nr_held_ports)
+		return n;
+	/* lg_dev_read() made sure there is room. */
+	writes = lg_copy_held_writes(cpu, user + n);
+	if (writes < 0)
+		goto unread;
+	return n + writes;
+
+unread:
+	/* A buffer we could not fill loses nothing: the next read() gets it. */
+	cpu->has_pending = true;
+	return -EFAULT;
 }
 
 /* ---- Statistics in debugfs. */
@@ -100,6 +113,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "demand_fixed %llu\n", s->demand_fixed);
 	seq_printf(m, "fast_page_faults %llu\n", s->fast_page_faults);
 	seq_printf(m, "faulted_around %llu\n", s->faulted_around);
+	seq_printf(m, "held_port_writes %llu\n", s->held_port_writes);
 	seq_printf(m, "pins %lu\npins_peak %lu\n", lg->pins_held, lg->pins_peak);
 	seq_printf(m, "guest_paging %s\n",
 		   lg->cpu.linear ? "none" : lg->guest_pae ? "pae" : "2level");
@@ -298,6 +312,10 @@ static ssize_t do_request(struct lguest *lg, u32 req, const u32 __user *in,
 		if (!lg_deliver_trap(cpu, args[0]))
 			return -EINVAL;
 		return lg->dead ? -ENOENT : 0;
+	case LHREQ_HOLD_PORTS:
+		if (get_args(in, len, args, 2))
+			return -EINVAL;
+		return lg_hold_ports(lg, args[0], args[1]) ?: 3 * sizeof(u32);
 	default:
 		/* Including the obsolete GETDMA, BREAK and EVENTFD. */
 		return -EINVAL;
@@ -376,13 +394,16 @@ static ssize_t lg_dev_read(struct file *file, char __user *user, size_t size,
 
 	if (mutex_lock_interruptible(&lg->lock))
 		return -ERESTARTSYS;
-	if (lg->dead) {
+	if (lg->dead && !cpu->nr_held && !cpu->death_untold) {
 		ret = read_death(lg, user, size);
 	} else if (cpu->has_reg_value) {
 		cpu->has_reg_value = false;
 		ret = min(size, sizeof(cpu->reg_value));
 		if (copy_to_user(user, &cpu->reg_value, ret))
 			ret = -EFAULT;
+	} else if (lg->nr_held_ports && size < sizeof(struct lguest_exit_writes)) {
+		/* It asked us to hold writes: it must have room for them. */
+		ret = -EINVAL;
 	} else {
 		ret = run_guest(cpu, user, size);
 	}

@@ -642,7 +642,7 @@ bool lg_run_guest_once(struct lg_cpu *cpu)
  * either ours to fix (page faults, hypercalls), the Launcher's (I/O), or the
  * Guest's own business, in which case we reflect it into the Guest's IDT.
  */
-static void fetch_insn(struct lg_cpu *cpu, u8 *insn, unsigned int len)
+void lg_fetch_insn(struct lg_cpu *cpu, u8 *insn, unsigned int len)
 {
 	unsigned int i;
 
@@ -660,7 +660,7 @@ void lg_exit_to_launcher(struct lg_cpu *cpu, u8 trap, u32 addr)
 {
 	cpu->pending.trap = trap;
 	cpu->pending.addr = addr;
-	fetch_insn(cpu, cpu->pending.insn, sizeof(cpu->pending.insn));
+	lg_fetch_insn(cpu, cpu->pending.insn, sizeof(cpu->pending.insn));
 	cpu->has_pending = true;
 	cpu->stats.launcher_exits++;
 }
@@ -691,9 +691,13 @@ void lg_handle_trap(struct lg_cpu *cpu)
 
 	switch (trap) {
 	case 13:
-		/* Port I/O from the Guest kernel is the Launcher's to emulate. */
+		/*
+		 * Port I/O from the Guest kernel is the Launcher's to emulate,
+		 * now, or (a write it lets us hold) at its next exit.
+		 */
 		if (cpu->regs.errcode == 0 && (cpu->regs.cs & 3) == 1) {
-			lg_exit_to_launcher(cpu, 13, 0);
+			if (!lg_hold_port_write(cpu))
+				lg_exit_to_launcher(cpu, 13, 0);
 			return;
 		}
 		break;

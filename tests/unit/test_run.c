@@ -85,6 +85,9 @@ struct step {
 	uint8_t insn[7];
 	uint32_t addr;
 	uint32_t eax, edx, eip;		/* the Guest's registers at this exit */
+	const struct lguest_port_write *writes;	/* held writes that come with it */
+	unsigned int nr_writes;
+	int bad_length;			/* added to what read() returns */
 };
 
 static struct {
@@ -102,6 +105,9 @@ static struct {
 	unsigned int irqs;
 	uint32_t init[5];
 	size_t init_len;
+	bool holding;			/* exits come as struct lguest_exit_writes */
+	int hold_errno;			/* LHREQ_HOLD_PORTS fails with this */
+	uint32_t hold_req[3];		/* what LHREQ_HOLD_PORTS asked */
 } host;
 
 static jmp_buf exit_jmp;
@@ -115,10 +121,11 @@ static void fake_exit(int status)
 
 static void host_reset(const struct step *steps, unsigned int n, const char *death, int err)
 {
-	bool give_regs = host.give_regs;
+	bool give_regs = host.give_regs, holding = host.holding;
 
 	memset(&host, 0, sizeof(host));
 	host.give_regs = give_regs;
+	host.holding = holding;
 	host.steps = steps;
 	host.nsteps = n;
 	host.death = death;
@@ -158,6 +165,21 @@ static ssize_t run_next_step(void *buf, size_t len)
 	memcpy(p.insn, s->insn, sizeof(p.insn));
 	p.addr = s->addr;
 	host.dead = s->kill_after;
+	if (host.holding) {
+		struct lguest_exit_writes e = { .exit_info.pending = p };
+		size_t n = offsetof(struct lguest_exit_writes, writes) +
+			   s->nr_writes * sizeof(e.writes[0]);
+
+		/* lg.ko refuses a smaller buffer with EINVAL. */
+		if (len < sizeof(e))
+			return errno = EINVAL, -1;
+		memcpy(e.exit_info.regs, host.regs, sizeof(e.exit_info.regs));
+		e.nr_writes = s->nr_writes;
+		if (s->nr_writes)
+			memcpy(e.writes, s->writes, s->nr_writes * sizeof(e.writes[0]));
+		memcpy(buf, &e, n);
+		return (ssize_t)n + s->bad_length;
+	}
 	if (host.give_regs && len >= sizeof(struct lguest_exit)) {
 		struct lguest_exit e = { .pending = p };
 
@@ -217,6 +239,11 @@ static ssize_t fake_pwrite(int fd, const void *buf, size_t len, off_t off)
 	case LHREQ_IRQ:
 		host.irqs++;
 		return 0;
+	case LHREQ_HOLD_PORTS:
+		memcpy(host.hold_req, w, sizeof(host.hold_req));
+		if (host.hold_errno)
+			return errno = host.hold_errno, -1;
+		return 12;
 	case LHREQ_TRAP:
 		if (host.trap_fails)
 			return errno = EINVAL, -1;
@@ -541,6 +568,11 @@ static void call_open_dev(void *gg)
 	open_dev_lguest(gg);
 }
 
+static void call_hold(void *gg)
+{
+	hold_config_writes(gg);
+}
+
 static void test_host_errors(void)
 {
 	struct guest t = { .fd = -1 };
@@ -561,6 +593,107 @@ static void test_host_errors(void)
 	       "a missing /dev/lguest says: modprobe lg");
 }
 
+/* ---- held port writes (main.c L115) */
+#define HELD(port_, size_, val_)	{ .port = (port_), .size = (size_), .value = (val_) }
+
+/* What the early console's "o" is, held: the window set up, then the byte. */
+static const struct lguest_port_write held_o[] = {
+	HELD(0xCF8, 4, CFG(0x84 + 4)), HELD(0xCFC, 1, 0),
+	HELD(0xCF8, 4, CFG(0x84 + 12)), HELD(0xCFC, 4, 4),
+	HELD(0xCF8, 4, CFG(0x84 + 8)), HELD(0xCFC, 4, 0x88),
+	HELD(0xCF8, 4, CFG(0x84 + 16)), HELD(0xCFC, 4, 'o'),
+};
+/* "k" and then the register the next "in" reads: it must come after them. */
+static const struct lguest_port_write held_k_then_ids[] = {
+	HELD(0xCFC, 4, 'k'), HELD(0xCF8, 4, CFG(0)),
+};
+static const struct lguest_port_write held_bang[] = {
+	HELD(0xCF8, 4, CFG(0x84 + 16)), HELD(0xCFC, 4, '!'),
+};
+static const struct lguest_port_write held_odd_size[] = { HELD(0xCFC, 3, 'x') };
+
+static void test_hold_request(void)
+{
+	struct guest t = { .fd = -1 };
+
+	host_reset(NULL, 0, "", ENOENT);
+	capture_stderr(true);
+	hold_config_writes(&t);
+	capture_stderr(false);
+	report(t.holds_writes && host.hold_req[0] == LHREQ_HOLD_PORTS &&
+	       host.hold_req[1] == 0xCF8 && host.hold_req[2] == 0xCFF,
+	       "the Launcher asks lg.ko to hold writes to 0xCF8-0xCFF, and uses them");
+
+	t.holds_writes = false;
+	host_reset(NULL, 0, "", ENOENT);
+	host.hold_errno = EOPNOTSUPP;
+	capture_stderr(true);
+	hold_config_writes(&t);
+	capture_stderr(false);
+	report(!t.holds_writes && drain(err_pipe[0])[0] == '\0',
+	       "an lg.ko with hold_port_writes=0 (EOPNOTSUPP) leaves every write an exit, quietly");
+
+	host_reset(NULL, 0, "", ENOENT);
+	host.hold_errno = EINVAL;
+	capture_stderr(true);
+	hold_config_writes(&t);
+	capture_stderr(false);
+	report(!t.holds_writes, "so does an older lg.ko that does not know the request (EINVAL)");
+
+	host_reset(NULL, 0, "", ENOENT);
+	host.hold_errno = EIO;
+	report(host_status(call_hold, &t) == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "asking lg.ko to hold port writes: Input/output error"),
+	       "any other failure is fatal and named");
+}
+
+static void test_held_writes(void)
+{
+	static const struct step boot[] = {
+		{ .trap = LGUEST_EXIT_WRITES, .writes = held_o, .nr_writes = 8, .eip = 0xC1000100 },
+		{ .trap = 13, .insn = { 0xED }, .edx = 0xCFC, .eax = 0x5A5A5A5A, .eip = 0xC1000200,
+		  .writes = held_k_then_ids, .nr_writes = 2 },
+		{ .trap = 13, .insn = { 0xFA }, .eip = 0xC1000300 },
+		{ .trap = LGUEST_EXIT_WRITES, .writes = held_bang, .nr_writes = 2 },
+	};
+	static const struct step odd[] = {
+		{ .trap = LGUEST_EXIT_WRITES, .writes = held_odd_size, .nr_writes = 1 },
+	};
+	static const struct step short_read[] = {
+		{ .trap = LGUEST_EXIT_WRITES, .writes = held_bang, .nr_writes = 2, .bad_length = -4 },
+	};
+	static const struct step plain[] = { OUTL(0xCFC, 'x', 0x100) };
+	int status;
+
+	host.holding = true;
+	g.holds_writes = true;
+	status = run_script(boot, 4, LGUEST_POWEROFF_REASON, ENOENT);
+	report(strcmp(drain(con_pipe[0]), "ok!") == 0,
+	       "held writes reach the console in order, the last ones just before the Guest's death");
+	report(host.after_eip[0] == 0xC1000100,
+	       "an exit that brings only writes leaves the Guest's registers alone");
+	report(host.after_eax[1] == 0x10431AF4 && host.after_eip[1] == 0xC1000201,
+	       "the writes that came with an exit were done before it: the in read the register they chose");
+	report(host.after_eip[2] == 0xC1000301 && status == 0 && host.ntraps == 0,
+	       "an exit with no writes is handled as ever, and power-off is still status 0");
+
+	status = run_script(odd, 1, LGUEST_POWEROFF_REASON, ENOENT);
+	report(status == 100 + EXIT_ERROR && strstr(drain(err_pipe[0]), "size no instruction has"),
+	       "a held write of 3 bytes is fatal: lg.ko and the Launcher disagree");
+	report(drain(con_pipe[0])[0] == '\0', "and nothing of it was written");
+
+	status = run_script(short_read, 1, LGUEST_POWEROFF_REASON, ENOENT);
+	report(status == 100 + EXIT_ERROR && strstr(drain(err_pipe[0]), "not an exit with held writes"),
+	       "a read whose length does not match its count of writes is fatal and named");
+
+	host.holding = false;
+	status = run_script(plain, 1, LGUEST_POWEROFF_REASON, ENOENT);
+	report(status == 100 + EXIT_ERROR && strstr(drain(err_pipe[0]), "not an exit with held writes"),
+	       "a Launcher that asked for held writes refuses a bare exit");
+	g.holds_writes = false;
+	drain(con_pipe[0]);
+}
+
 int main(void)
 {
 	g.ram_size = 4u << 20;
@@ -579,6 +712,8 @@ int main(void)
 	test_options();
 	test_device_options();
 	test_host_errors();
+	test_hold_request();
+	test_held_writes();
 
 	pci__exit(&g);
 	free(g.mem);
