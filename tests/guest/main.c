@@ -51,6 +51,7 @@ static const struct {
 	{ "user",	test_user },
 	{ "timer",	test_timer },
 	{ "fpu",	test_fpu },
+	{ "ports",	test_ports },
 	{ "escape",	test_escape },
 };
 

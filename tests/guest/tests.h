@@ -14,6 +14,7 @@ void test_pgtable(void);
 void test_user(void);
 void test_timer(void);
 void test_fpu(void);
+void test_ports(void);
 void test_escape(void);
 extern bool escape_full_scan;	/* lgscan=full: escape.c scans every Switcher page */
 extern bool escape_host_nx;	/* lghostnx=0: the Host has no NX to give us */

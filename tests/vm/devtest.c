@@ -28,6 +28,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,7 @@ static const struct bad_write before_init[] = {
 	{ "SETREG eax", { LHREQ_SETREG, LG_REG_EAX, 1 }, 12, 0, EINVAL },
 	{ "IRQ 1", { LHREQ_IRQ, 1 }, 8, 0, EINVAL },
 	{ "TRAP 13", { LHREQ_TRAP, 13 }, 8, 0, EINVAL },
+	{ "HOLD_PORTS 0x70-0x70", { LHREQ_HOLD_PORTS, 0x70, 0x70 }, 12, 0, EINVAL },
 };
 
 /* After a good INITIALIZE, with the Guest never run. */
@@ -256,6 +258,26 @@ static const struct bad_write after_death[] = {
 	{ "GETREG eip", { LHREQ_GETREG, LG_REG_EIP }, 8, 0, ENOENT },
 	{ "SETREG eip", { LHREQ_SETREG, LG_REG_EIP, START }, 12, 0, ENOENT },
 	{ "TRAP 13", { LHREQ_TRAP, 13 }, 8, 0, ENOENT },
+	{ "HOLD_PORTS 0x70-0x70", { LHREQ_HOLD_PORTS, 0x70, 0x70 }, 12, 0, ENOENT },
+};
+
+/*
+ * LHREQ_HOLD_PORTS on a Guest never run: bad ranges, then four good ones
+ * (the two the Guest of check_held_writes() uses first), then one too many.
+ */
+static const struct bad_write hold_ports[] = {
+	{ "HOLD_PORTS without its last port", { LHREQ_HOLD_PORTS, 0x70 }, 8, 0, EINVAL },
+	{ "HOLD_PORTS 0x71-0x70 (first after last)", { LHREQ_HOLD_PORTS, 0x71, 0x70 }, 12, 0,
+	  EINVAL },
+	{ "HOLD_PORTS 0xfffc-0x10000 (past port 0xffff)", { LHREQ_HOLD_PORTS, 0xfffc, 0x10000 },
+	  12, 0, EINVAL },
+	{ "HOLD_PORTS 0xffffffff-0xffffffff", { LHREQ_HOLD_PORTS, 0xffffffffu, 0xffffffffu },
+	  12, 0, EINVAL },
+	{ "HOLD_PORTS 0x5658-0x565b", { LHREQ_HOLD_PORTS, 0x5658, 0x565b }, 12, 12, NO_ERROR },
+	{ "HOLD_PORTS 0x70-0x70", { LHREQ_HOLD_PORTS, 0x70, 0x70 }, 12, 12, NO_ERROR },
+	{ "HOLD_PORTS 0xcf8-0xcff", { LHREQ_HOLD_PORTS, 0xcf8, 0xcff }, 12, 12, NO_ERROR },
+	{ "HOLD_PORTS 0xffff-0xffff", { LHREQ_HOLD_PORTS, 0xffff, 0xffff }, 12, 12, NO_ERROR },
+	{ "a fifth HOLD_PORTS", { LHREQ_HOLD_PORTS, 0x60, 0x60 }, 12, 0, ENOSPC },
 };
 
 /* What GETREG shows before the Guest first runs (doc/DESIGN.md). */
@@ -638,6 +660,262 @@ static void check_exit_record(uint8_t *ram)
 	close(fd);
 }
 
+/*
+ * Held port writes (lg.ko H310).  read() of an exit; 0 and the writes'
+ * count in *nr, or -1 after a failed check.
+ */
+static int read_held(int fd, struct lguest_exit_writes *e, const char *what)
+{
+	const long head = offsetof(struct lguest_exit_writes, writes);
+	long r;
+
+	memset(e, 0x55, sizeof(*e));
+	r = read(fd, e, sizeof(*e));
+	if (r < head || e->nr_writes > LGUEST_HELD_WRITES ||
+	    r != head + (long)(e->nr_writes * sizeof(e->writes[0]))) {
+		expect(r, head, NO_ERROR, "%s: read() gives an exit and its writes", what);
+		return -1;
+	}
+	return 0;
+}
+
+static int held_is(const struct lguest_port_write *w, uint16_t port, uint8_t size, uint32_t value)
+{
+	return w->port == port && w->size == size && w->zero == 0 && w->value == value;
+}
+
+static void step_past(int fd, const struct lguest_exit *e, uint32_t len, const char *what)
+{
+	uint32_t w[3] = { LHREQ_SETREG, LG_REG_EIP, e->regs[LG_REG_EIP / 4] + len };
+
+	expect(send(fd, w, 3), 12, NO_ERROR, "SETREG eip past %s", what);
+}
+
+/*
+ * The writes a Guest made up to its exit at "stop": lg.ko may hand them
+ * over in several exits, by time (LGUEST_EXIT_WRITES) or because it holds
+ * no more (an exit at the held out of "loop", which we carry out here as a
+ * Launcher would and step over).  The exit at "stop" is left in *e.
+ */
+struct held_log {
+	struct lguest_port_write w[128];
+	unsigned int n;
+	unsigned int at_limit, over_limit;	/* exits at the loop's out */
+	unsigned int by_time, by_time_writes;	/* LGUEST_EXIT_WRITES exits */
+	unsigned int at_stop;			/* writes with the exit at "stop" */
+};
+
+static int collect_held(int fd, struct lguest_exit_writes *e, uint32_t loop, uint32_t stop,
+			struct held_log *log, const char *what)
+{
+	const struct lguest_exit *x = &e->exit_info;
+
+	memset(log, 0, sizeof(*log));
+	for (int exits = 0; exits < 100; exits++) {
+		uint32_t eip;
+
+		if (read_held(fd, e, what))
+			return -1;
+		eip = x->regs[LG_REG_EIP / 4];
+		for (unsigned int i = 0; i < e->nr_writes && log->n < 128; i++)
+			log->w[log->n++] = e->writes[i];
+		if (x->pending.trap == LGUEST_EXIT_WRITES) {
+			log->by_time++;
+			log->by_time_writes += e->nr_writes;
+			continue;
+		}
+		if (x->pending.trap == 13 && eip == stop) {
+			log->at_stop = e->nr_writes;
+			return 0;
+		}
+		if (x->pending.trap == 13 && eip == loop && log->n < 128) {
+			if (e->nr_writes == LGUEST_HELD_WRITES)
+				log->at_limit++;
+			else
+				log->over_limit++;
+			log->w[log->n++] = (struct lguest_port_write) {
+				.port = 0x5658, .size = 1, .value = x->regs[LG_REG_EAX / 4] & 0xff };
+			step_past(fd, x, 1, "the out lg.ko did not hold");
+			continue;
+		}
+		break;
+	}
+	report(0, "%s: the exits before it are exits with writes (trap %u, eip 0x%x)",
+	       what, x->pending.trap, x->regs[LG_REG_EIP / 4]);
+	return -1;
+}
+
+#define GUEST_DATA	0x200000u	/* where the Guest below keeps its lguest_data */
+
+/*
+ * A Guest that writes to ports 0x5658 and 0x70, which we ask lg.ko to
+ * hold, and to others; each exit must bring the writes held since the last
+ * one, in order, each with the right size and value.
+ */
+static void check_held_writes(uint8_t *ram)
+{
+	static const uint8_t code[] = {
+		0xba, 0x58, 0x56, 0, 0,		/*  0: mov $0x5658, %edx */
+		0xb8, 0x11, 0, 0, 0,		/*  5: mov $0x11, %eax */
+		0xef,				/* 10: out %eax, (%dx) */
+		0xb8, 0x22, 0x33, 0x44, 0x55,	/* 11: mov $0x55443322, %eax */
+		0xee,				/* 16: out %al, (%dx) */
+		0x66, 0xef,			/* 17: out %ax, (%dx) */
+		0xe6, 0x70,			/* 19: out %al, $0x70 */
+		0xba, 0x5a, 0x56, 0, 0,		/* 21: mov $0x565a, %edx */
+		0xef,				/* 26: out %eax, (%dx): 0x565a-d, not all held */
+		0xba, 0x58, 0x56, 0, 0,		/* 27: mov $0x5658, %edx */
+		0xb9, 70, 0, 0, 0,		/* 32: mov $70, %ecx */
+		0xee,				/* 37: out %al, (%dx) */
+		0xe2, 0xfd,			/* 38: loop 37 */
+		0xe6, 0x80,			/* 40: out %al, $0x80: not held */
+		0xb0, 0x33,			/* 42: mov $0x33, %al */
+		0xee,				/* 44: out %al, (%dx) */
+		0xeb, 0xfe,			/* 45: jmp . */
+		0xbb, 0, 0, GUEST_DATA >> 16, 0,	/* 47: mov $GUEST_DATA, %ebx */
+		0xb8, LHCALL_LGUEST_INIT, 0, 0, 0,	/* 52: mov $LGUEST_INIT, %eax */
+		0xcd, LGUEST_TRAP_ENTRY,	/* 57: int $0x1f */
+		0xb0, 0x44,			/* 59: mov $0x44, %al */
+		0xee,				/* 61: out %al, (%dx) */
+		0xb8, LHCALL_HALT, 0, 0, 0,	/* 62: mov $LHCALL_HALT, %eax */
+		0xcd, LGUEST_TRAP_ENTRY,	/* 67: int $0x1f */
+		0xeb, 0xfe,			/* 69: jmp . */
+	};
+	struct lguest_exit_writes e;
+	struct lguest_exit *x = &e.exit_info;
+	struct lguest_port_write *w = e.writes;
+	struct held_log got;
+	int fd = open_dev(), all = 1;
+	long r;
+
+	memset(ram, 0, RAM_BYTES);
+	memcpy(ram + START, code, sizeof(code));
+	/* LGUEST_INIT insists on the one system call vector lg.ko supports. */
+	((struct lguest_data *)(ram + GUEST_DATA))->syscall_vec = 0x80;
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE a Guest whose port writes lg.ko holds");
+	run_table(fd, hold_ports, ARRAY_SIZE(hold_ports), "before it runs");
+	arm_alarm(30);
+	r = read(fd, &e, sizeof(struct lguest_exit));
+	expect(r, 0, EINVAL, "then an 80-byte read() is too small for the writes");
+
+	if (collect_held(fd, &e, START + 37, START + 26, &got, "the out to 0x565a") == 0) {
+		report(x->pending.trap == 13 && x->pending.insn[0] == 0xef,
+		       "a 4-byte out to 0x565a, past the held 0x5658-0x565b, exits (trap %u, byte 0x%02x)",
+		       x->pending.trap, x->pending.insn[0]);
+		report(got.n == 4 && held_is(&got.w[0], 0x5658, 4, 0x11) &&
+		       held_is(&got.w[1], 0x5658, 1, 0x22) && held_is(&got.w[2], 0x5658, 2, 0x3322) &&
+		       held_is(&got.w[3], 0x70, 1, 0x22),
+		       "with the 4 writes before it: outl, outb, outw (%%dx), outb $0x70 (got %u)",
+		       got.n);
+		step_past(fd, x, 1, "it");
+	}
+	if (collect_held(fd, &e, START + 37, START + 40, &got, "the out to 0x80") == 0) {
+		for (unsigned int i = 0; i < got.n; i++)
+			all &= held_is(&got.w[i], 0x5658, 1, 0x22);
+		report(got.n == 70 && all,
+		       "70 outs in a loop: each one's write, then the exit at an out to 0x80 (got %u)",
+		       got.n);
+		report(got.at_limit * (LGUEST_HELD_WRITES + 1) + got.by_time_writes + got.at_stop == 70 &&
+		       got.over_limit == 0,
+		       "lg.ko stops holding at %u: an exit at one of those outs brings %u (%u such exits; %u writes came in %u exits by time, %u with the exit at 0x80)",
+		       LGUEST_HELD_WRITES, LGUEST_HELD_WRITES, got.at_limit, got.by_time_writes,
+		       got.by_time, got.at_stop);
+		step_past(fd, x, 2, "it");
+	}
+	if (read_held(fd, &e, "a spinning Guest") == 0) {
+		report(x->pending.trap == LGUEST_EXIT_WRITES && e.nr_writes == 1 &&
+		       held_is(&w[0], 0x5658, 1, 0x33) && x->regs[LG_REG_EIP / 4] == START + 45,
+		       "a write held while the Guest spins comes out by itself (trap 0x%x, %u writes, eip 0x%x)",
+		       x->pending.trap, e.nr_writes, x->regs[LG_REG_EIP / 4]);
+		step_past(fd, x, 2, "the jmp");
+	}
+	if (read_held(fd, &e, "a halted Guest") == 0)
+		report(x->pending.trap == LGUEST_EXIT_WRITES && e.nr_writes == 1 &&
+		       held_is(&w[0], 0x5658, 1, 0x44) && x->regs[LG_REG_EIP / 4] == START + 69,
+		       "so does one held when the Guest halts (trap 0x%x, %u writes, eip 0x%x)",
+		       x->pending.trap, e.nr_writes, x->regs[LG_REG_EIP / 4]);
+	disarm_alarm();
+	arm_alarm(1);
+	r = read(fd, &e, sizeof(e));
+	disarm_alarm();
+	expect(r, 0, EINTR, "then the halted Guest sleeps until a signal: no empty exits");
+	close(fd);
+}
+
+/* The writes of a Guest that dies come out before its death does. */
+static void check_held_death(uint8_t *ram)
+{
+	static const uint8_t code[] = {
+		0xb0, 0x66,			/* mov $0x66, %al */
+		0xe6, 0x70,			/* out %al, $0x70 */
+		0xb8, 99, 0, 0, 0,		/* mov $99, %eax */
+		0xcd, LGUEST_TRAP_ENTRY,	/* int $0x1f */
+		0xeb, 0xfe,			/* jmp . */
+	};
+	uint32_t hold[3] = { LHREQ_HOLD_PORTS, 0x70, 0x70 };
+	struct lguest_exit_writes e;
+	int fd = open_dev();
+	char reason[128];
+	long r;
+
+	memset(ram, 0, RAM_BYTES);
+	memcpy(ram + START, code, sizeof(code));
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE a Guest that writes a port, then dies");
+	expect(send(fd, hold, 3), 12, NO_ERROR, "HOLD_PORTS 0x70-0x70");
+	arm_alarm(30);
+	if (read_held(fd, &e, "a dying Guest") == 0)
+		report(e.exit_info.pending.trap == LGUEST_EXIT_WRITES && e.nr_writes == 1 &&
+		       held_is(&e.writes[0], 0x70, 1, 0x66),
+		       "its last write comes first (trap 0x%x, %u writes)",
+		       e.exit_info.pending.trap, e.nr_writes);
+	r = read(fd, &e, sizeof(e));
+	expect(r, 0, ENOENT, "then the read() that says it died");
+	r = read(fd, reason, sizeof(reason));
+	report(r > 1 && strstr(reason, "hypercall") != NULL, "then its reason (got %ld)", r);
+	disarm_alarm();
+	close(fd);
+}
+
+/*
+ * A read() whose buffer ends where the held writes begin fails with
+ * EFAULT, and loses nothing: the next read() gets the same exit, at the
+ * Guest's "in", with the write.
+ */
+static void check_held_efault(uint8_t *ram)
+{
+	static const uint8_t code[] = {
+		0xb0, 0x77,			/* mov $0x77, %al */
+		0xe6, 0x70,			/* out %al, $0x70 */
+		0xe4, 0x71,			/* in $0x71, %al */
+		0xeb, 0xfe,			/* jmp . */
+	};
+	const size_t head = offsetof(struct lguest_exit_writes, writes);
+	uint32_t hold[3] = { LHREQ_HOLD_PORTS, 0x70, 0x70 };
+	struct lguest_exit_writes e;
+	uint8_t *pages = map(2 * PAGE);
+	int fd = open_dev();
+
+	munmap(pages + PAGE, PAGE);
+	memset(ram, 0, RAM_BYTES);
+	memcpy(ram + START, code, sizeof(code));
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE a Guest that writes a port, then reads one");
+	expect(send(fd, hold, 3), 12, NO_ERROR, "HOLD_PORTS 0x70-0x70");
+	arm_alarm(30);
+	expect(read(fd, pages + PAGE - head, sizeof(e)), 0, EFAULT,
+	       "a read() whose writes would land in an unmapped page");
+	if (read_held(fd, &e, "the read after it") == 0)
+		report(e.exit_info.pending.trap == 13 && e.exit_info.pending.insn[0] == 0xe4 &&
+		       e.nr_writes == 1 && held_is(&e.writes[0], 0x70, 1, 0x77),
+		       "the next one gets the exit at the in, with the write (trap %u, %u writes)",
+		       e.exit_info.pending.trap, e.nr_writes);
+	disarm_alarm();
+	close(fd);
+	munmap(pages, PAGE);
+}
+
 /* Many Guests that come and go must leave nothing behind. */
 static void check_open_close(uint8_t *ram)
 {
@@ -690,6 +968,9 @@ int main(void)
 	check_death(ram);
 	check_memory_kinds(ram);
 	check_exit_record(ram);
+	check_held_writes(ram);
+	check_held_death(ram);
+	check_held_efault(ram);
 
 	printf("1..%u\n", tests);
 	return failures ? 1 : 0;

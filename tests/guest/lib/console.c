@@ -91,6 +91,25 @@ bool console_init(void)
 	return have_cfg && con.window;
 }
 
+/*
+ * For ports.c, which writes the window's offset field over and over and
+ * reads it back: console_putc() sets it again for each character.
+ */
+unsigned int console_window_offset_reg(void)
+{
+	return con.window + CAP_OFFSET;
+}
+
+void console_cfg_select(unsigned int reg)
+{
+	pci_select(reg);
+}
+
+u32 console_cfg_read32(unsigned int reg)
+{
+	return pci_read32(reg);
+}
+
 /* Aim the window at emerg_wr (BAR, length 4, offset) and write through it. */
 static void console_putc(char c)
 {

@@ -66,6 +66,10 @@ const char *cmdline_option(u32 boot_params, const char *key, char *buf, size_t l
 /* console.c: the early console of ABI.md section 10. */
 bool console_init(void);
 void console_write(const char *s, size_t len);
+/* The console's config register that holds the window's BAR offset (ports.c). */
+unsigned int console_window_offset_reg(void);
+void console_cfg_select(unsigned int reg);
+u32 console_cfg_read32(unsigned int reg);
 
 /* printf.c and string.c */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
