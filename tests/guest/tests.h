@@ -47,7 +47,8 @@ void run_hostile(const char *name);
 #define RING_TEST_VA		0xD0800000u	/* hcall.c: one page */
 #define ESCAPE_NX_VA		0xD0C00000u	/* escape.c: one page (PAE) */
 #define ESCAPE_FAST_VA		0xD1000000u	/* escape.c: 4 MiB, one page table */
-#define HIGHEST_TEST_VA		0xD13FFFFFu
+#define PORTS_TEST_VA		0xD1400000u	/* ports.c: two pages */
+#define HIGHEST_TEST_VA		0xD17FFFFFu
 #define PGTABLE_TEST_VA		0x10000000u	/* pgtable.c: one page */
 #define AROUND_TEST_VA		0x10400000u	/* pgtable.c: 16 pages, one 64 KiB */
 #define ALIAS_TEST_VA		0x20000000u	/* pgtable.c: 80 MiB, one page */

@@ -21,7 +21,7 @@
 #define PDPT_INDEX(va)	((va) >> 30)
 #define PDPT_ENTRIES	4
 
-#define POOL_PAGES	48
+#define POOL_PAGES	56
 
 static u8 page_pool[POOL_PAGES][PAGE_SIZE] __aligned(PAGE_SIZE);
 static unsigned int pool_used;
