@@ -310,7 +310,7 @@ void lg_update_time(struct lguest *lg);
 
 /* port_io.c: port writes held for the Launcher */
 int lg_hold_ports(struct lguest *lg, u32 first, u32 last);
-bool lg_hold_port_write(struct lg_cpu *cpu);
+bool lg_hold_port_write(struct lg_cpu *cpu, const u8 *insn);
 bool lg_held_writes_due(struct lg_cpu *cpu);
 void lg_exit_for_writes(struct lg_cpu *cpu);
 ssize_t lg_copy_held_writes(struct lg_cpu *cpu, char __user *user);

@@ -104,18 +104,17 @@ static bool decode_out(const u8 insn[3], u32 edx, struct out_insn *out)
 }
 
 /*
- * A #GP from the Guest kernel with error code 0: if it is an "out" to a
- * held port and there is room, hold it and step the Guest over it.
+ * A #GP from the Guest kernel with error code 0, and the first bytes of its
+ * instruction (at least three): if it is an "out" to a held port and there
+ * is room, hold it and step the Guest over it.
  */
-bool lg_hold_port_write(struct lg_cpu *cpu)
+bool lg_hold_port_write(struct lg_cpu *cpu, const u8 *insn)
 {
 	struct lguest_port_write *w;
 	struct out_insn out;
-	u8 insn[3];
 
 	if (!cpu->lg->nr_held_ports || cpu->nr_held == LGUEST_HELD_WRITES)
 		return false;
-	lg_fetch_insn(cpu, insn, sizeof(insn));
 	if (!decode_out(insn, cpu->regs.edx, &out) ||
 	    !port_is_held(cpu->lg, out.port, out.size))
 		return false;

@@ -667,13 +667,34 @@ void lg_fetch_insn(struct lg_cpu *cpu, u8 *insn, unsigned int len)
  * either ours to fix (page faults, hypercalls), the Launcher's (I/O), or the
  * Guest's own business, in which case we reflect it into the Guest's IDT.
  */
-void lg_exit_to_launcher(struct lg_cpu *cpu, u8 trap, u32 addr)
+static void exit_with_fetched_insn(struct lg_cpu *cpu, u8 trap, u32 addr)
 {
 	cpu->pending.trap = trap;
 	cpu->pending.addr = addr;
-	lg_fetch_insn(cpu, cpu->pending.insn, sizeof(cpu->pending.insn));
 	cpu->has_pending = true;
 	cpu->stats.launcher_exits++;
+}
+
+void lg_exit_to_launcher(struct lg_cpu *cpu, u8 trap, u32 addr)
+{
+	lg_fetch_insn(cpu, cpu->pending.insn, sizeof(cpu->pending.insn));
+	exit_with_fetched_insn(cpu, trap, addr);
+}
+
+/*
+ * Port I/O from the Guest kernel is the Launcher's to emulate, now, or (a
+ * write it lets us hold) at its next exit.  One fetch of the instruction
+ * serves both: no exit is pending while the Guest runs, so the pending
+ * exit's bytes are ours to fill.
+ */
+static void port_io(struct lg_cpu *cpu)
+{
+	u8 *insn = cpu->pending.insn;
+
+	BUILD_BUG_ON(sizeof(cpu->pending.insn) < 3);	/* lg_hold_port_write() */
+	lg_fetch_insn(cpu, insn, sizeof(cpu->pending.insn));
+	if (!lg_hold_port_write(cpu, insn))
+		exit_with_fetched_insn(cpu, 13, 0);
 }
 
 static bool is_host_interrupt(unsigned int trap)
@@ -702,13 +723,9 @@ void lg_handle_trap(struct lg_cpu *cpu)
 
 	switch (trap) {
 	case 13:
-		/*
-		 * Port I/O from the Guest kernel is the Launcher's to emulate,
-		 * now, or (a write it lets us hold) at its next exit.
-		 */
+		/* A #GP with no error code from ring 1: an in or an out. */
 		if (cpu->regs.errcode == 0 && (cpu->regs.cs & 3) == 1) {
-			if (!lg_hold_port_write(cpu))
-				lg_exit_to_launcher(cpu, 13, 0);
+			port_io(cpu);
 			return;
 		}
 		break;
