@@ -661,11 +661,9 @@ void lg_fetch_insn(struct lg_cpu *cpu, u8 *insn, unsigned int len)
 	}
 }
 
-/*> H300
- * Back from the Guest with a trap number.  Host interrupts were already
- * handled by the Host's own handlers on the way out; everything else is
- * either ours to fix (page faults, hypercalls), the Launcher's (I/O), or the
- * Guest's own business, in which case we reflect it into the Guest's IDT.
+/*
+ * An exit for the Launcher to handle: the next read() hands it the trap,
+ * the address of a device access and the instruction's first bytes.
  */
 static void exit_with_fetched_insn(struct lg_cpu *cpu, u8 trap, u32 addr)
 {
@@ -697,6 +695,12 @@ static void port_io(struct lg_cpu *cpu)
 		exit_with_fetched_insn(cpu, 13, 0);
 }
 
+/*> H300
+ * Back from the Guest with a trap number.  Host interrupts were already
+ * handled by the Host's own handlers on the way out; everything else is
+ * either ours to fix (page faults, hypercalls), the Launcher's (I/O), or the
+ * Guest's own business, in which case we reflect it into the Guest's IDT.
+ */
 static bool is_host_interrupt(unsigned int trap)
 {
 	return trap == 2 || trap == 18 || (trap >= 32 && trap != 0x80);
