@@ -174,6 +174,7 @@ enum lguest_req {
 	LHREQ_SETREG = 6,	/* + register offset, value */
 	LHREQ_TRAP = 7,		/* + trap number to deliver to the Guest now */
 	LHREQ_HOLD_PORTS = 8,	/* ours: + first, last port: hold writes to them */
+	LHREQ_ISR = 9,		/* ours: + guest-physical address, Launcher address */
 };
 
 /* What read() returns when the Guest needs the Launcher (12 bytes). */
@@ -249,6 +250,20 @@ struct lguest_exit_writes {
 };
 LG_ABI_ASSERT(sizeof(struct lguest_exit_writes) == 84 + 8 * LGUEST_HELD_WRITES,
 	      lguest_exit_writes_size);
+
+/*
+ * Ours too: LHREQ_ISR says the byte at guest-physical address gpa (in the
+ * device window, above RAM) is a read-to-clear interrupt status register
+ * whose value lives in the Launcher's memory at its address uaddr.  A one-
+ * byte load of it from the Guest kernel, "mov m8, r8" (8A /r) or "movzx
+ * m8, r32" (0F B6 /r) without prefixes, lg.ko carries out itself: it
+ * swaps the byte at uaddr for 0, atomically, and gives the Guest the old
+ * value, with no exit.  Any other access to gpa is an exit, as before.
+ * The Launcher sets bits there with atomic operations, from any thread.
+ * A new gpa for a uaddr replaces the old one; LGUEST_ISR_NONE drops it.
+ */
+#define LGUEST_ISRS		16	/* registers LHREQ_ISR may name at once */
+#define LGUEST_ISR_NONE		0xFFFFFFFFu
 
 /* The errno a read() fails with after SHUTDOWN(..., RESTART). */
 #define LGUEST_ERESTART		85

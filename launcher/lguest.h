@@ -53,6 +53,13 @@ struct guest {
 	 * recorder in the unit tests.  Any thread may call it.
 	 */
 	void (*raise_irq)(struct guest *g, unsigned int irq);
+	/*
+	 * Have lg.ko answer the Guest's reads of the interrupt status byte
+	 * *isr at guest-physical gpa (LHREQ_ISR, L755), or stop (gpa
+	 * LGUEST_ISR_NONE).  NULL where there is no lg.ko to ask, or it
+	 * cannot; false if it refused this one.  The vCPU thread only.
+	 */
+	bool (*fast_isr)(struct guest *g, uint32_t gpa, uint8_t *isr);
 };
 
 /*

@@ -290,6 +290,29 @@ static void hold_config_writes(struct guest *g)
 }
 
 /*
+ * L755 in pci.c: lg.ko answers the Guest's reads of an interrupt status
+ * byte itself, once we tell it where the byte is.  An lg.ko that cannot
+ * (fast_isr_reads off, or older than the request) is asked once; after
+ * that every read is an exit, as before.
+ */
+static bool lg_fast_isr(struct guest *g, uint32_t gpa, uint8_t *isr)
+{
+	uint32_t req[3] = { LHREQ_ISR, gpa, (uint32_t)(uintptr_t)isr };
+
+	if (g->dead)
+		return false;
+	if (lg_request(g, req, 3) == 0)
+		return true;
+	if (noticed_death(g) || errno == ENOSPC)
+		return false;
+	if (errno != EOPNOTSUPP && errno != EINVAL)
+		die(DEV_LGUEST ": asking lg.ko to read an interrupt status byte: %s", strerror(errno));
+	note("lg.ko reads no interrupt status bytes (%s): each interrupt is an exit", strerror(errno));
+	g->fast_isr = NULL;
+	return false;
+}
+
+/*
  * The length of a read() that brought an exit and held writes: the exit,
  * the count and that many writes.  -1 if it is not that, or if the count
  * is not one lg.ko could have sent.
@@ -901,7 +924,7 @@ static void add_nets(struct guest *g, const struct options *o)
 int main(int argc, char *argv[])
 {
 	struct options o = { 0 };
-	struct guest g = { .fd = -1, .raise_irq = lg_irq };
+	struct guest g = { .fd = -1, .raise_irq = lg_irq, .fast_isr = lg_fast_isr };
 	struct boot_files files = { 0 };
 	struct drop_to to = { 0 };
 	char machine[64];

@@ -91,6 +91,9 @@ struct pci_dev {
 	uint8_t cfg_cap;		/* offset of the PCI cfg access capability, or 0 */
 	uint8_t irq;			/* what we put in Interrupt Line */
 	struct vdev *vdev;		/* virtio devices only: virtio_pci.c */
+	struct guest *g;
+	uint32_t isr_offered;		/* the ISR's address we last offered lg.ko, or 0 */
+	bool isr_fast;			/* ... and lg.ko took it (L755) */
 };
 
 struct pci_bus {
@@ -262,9 +265,41 @@ static uint32_t cfg_read(struct pci_dev *d, unsigned int off, unsigned int size)
 }
 
 /* Each byte changes only where the write mask allows, as in real hardware. */
+/*> L755
+ * A virtio device's interrupt handler begins with a read of its ISR, and
+ * each read is an exit to us.  lg.ko can answer it itself (H320) if we say
+ * where the ISR is: when a one-byte read of it comes here through the
+ * device window, we offer lg.ko its address and our byte, which
+ * virtio_pci.c keeps with atomics from then on.  If the Guest moves BAR0
+ * or turns memory decoding off, the ISR is no longer there, so we take the
+ * offer back; the next read that reaches us makes a new one.
+ */
+static void offer_fast_isr(struct pci_dev *d, unsigned int bar, uint32_t off, uint32_t gpa)
+{
+	struct guest *g = d->g;
+
+	if (!d->vdev || bar != 0 || off != VIRTIO_ISR_OFF || !g || !g->fast_isr ||
+	    d->isr_offered == gpa)
+		return;
+	d->isr_offered = gpa;
+	d->isr_fast = g->fast_isr(g, gpa, virtio_pci__isr(d->vdev));
+}
+
+static void withdraw_fast_isr(struct pci_dev *d)
+{
+	if (d->isr_fast && d->g->fast_isr)
+		d->g->fast_isr(d->g, LGUEST_ISR_NONE, virtio_pci__isr(d->vdev));
+	d->isr_fast = false;
+	d->isr_offered = 0;
+}
+
 static void cfg_write(struct pci_dev *d, unsigned int off, unsigned int size, uint32_t val)
 {
 	unsigned int i;
+
+	if (d->isr_offered && (ranges_overlap(off, size, PCI_COMMAND, 2) ||
+			       ranges_overlap(off, size, PCI_BASE_ADDRESS_0, 4)))
+		withdraw_fast_isr(d);
 
 	for (i = 0; i < size; i++) {
 		uint8_t m = d->wmask[off + i];
@@ -370,9 +405,11 @@ int pci__mmio_read(struct guest *g, uint32_t gpa, unsigned int size, uint32_t *v
 	uint32_t off;
 	struct pci_dev *d = find_bar(g->pci, gpa, size, &bar, &off);
 
-	if (!d)
+	if (!d || d->bar_rw(d, bar, off, size, val, false))
 		return -1;
-	return d->bar_rw(d, bar, off, size, val, false);
+	if (size == 1)
+		offer_fast_isr(d, bar, off, gpa);
+	return 0;
 }
 
 int pci__mmio_write(struct guest *g, uint32_t gpa, unsigned int size, uint32_t val)
@@ -421,6 +458,7 @@ struct vdev *vdev__add(struct guest *g, const struct vdev_ops *ops, void *dev)
 	if (!d)
 		return NULL;
 	d->irq = bus->next_irq;
+	d->g = g;
 	d->vdev = virtio_pci__new(g, ops, dev, d->irq);
 	if (!d->vdev || add_mem_bar(bus, d, 0, VIRTIO_BAR0_SIZE)) {
 		virtio_pci__free(d->vdev);

@@ -139,6 +139,8 @@ struct vdev_ops {
 struct vdev *virtio_pci__new(struct guest *g, const struct vdev_ops *ops, void *dev,
 			     uint8_t irq);
 void virtio_pci__free(struct vdev *vd);
+/* The ISR byte, for lg.ko to read and clear (L755): atomics only. */
+uint8_t *virtio_pci__isr(struct vdev *vd);
 int virtio_pci__bar_rw(struct vdev *vd, uint32_t off, unsigned int size, uint32_t *val,
 		       bool write);
 

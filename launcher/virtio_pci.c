@@ -79,9 +79,14 @@ struct vdev {
 	struct virtqueue vq[VDEV_MAX_QUEUES];
 };
 
+/*
+ * The ISR is set by whichever thread has the device lock, and may be read
+ * and cleared by lg.ko (L755) while the Guest runs, without it: every
+ * access to it is atomic.
+ */
 static void raise_irq(struct vdev *vd, uint8_t why)
 {
-	vd->isr |= why;
+	__atomic_fetch_or(&vd->isr, why, __ATOMIC_SEQ_CST);
 	if (vd->g->raise_irq)
 		vd->g->raise_irq(vd->g, vd->irq);
 }
@@ -187,7 +192,7 @@ static void reset_transport(struct vdev *vd)
 	vd->driver_features = 0;
 	vd->driver_features_bad = false;
 	vd->queue_select = 0;
-	vd->isr = 0;
+	__atomic_store_n(&vd->isr, 0, __ATOMIC_SEQ_CST);
 	for (q = 0; q < vd->ops->num_queues; q++)
 		vq_reset(&vd->vq[q], vd->g, VQ_MAX_SIZE);
 }
@@ -441,10 +446,8 @@ static void bar_access(struct vdev *vd, uint32_t off, unsigned int size, uint32_
 		if (write && size == 2)
 			notify(vd, *val);
 	} else if (inside(off, size, VIRTIO_ISR_OFF, VIRTIO_ISR_LEN)) {
-		if (!write) {
-			r = vd->isr;
-			vd->isr = 0;
-		}
+		if (!write)
+			r = __atomic_exchange_n(&vd->isr, 0, __ATOMIC_SEQ_CST);
 	} else if (inside(off, size, VIRTIO_DEVCFG_OFF, vd->ops->cfg_size)) {
 		off -= VIRTIO_DEVCFG_OFF;
 		if (write)
@@ -454,6 +457,11 @@ static void bar_access(struct vdev *vd, uint32_t off, unsigned int size, uint32_
 	}
 	if (!write)
 		*val = r;
+}
+
+uint8_t *virtio_pci__isr(struct vdev *vd)
+{
+	return &vd->isr;
 }
 
 int virtio_pci__bar_rw(struct vdev *vd, uint32_t off, unsigned int size, uint32_t *val,

@@ -130,7 +130,7 @@ bench_stats() {
 		}
 		$1 == "@@LG" && $2 == "BEGIN" { cur = $3; next }
 		$1 == "@@LG" && $2 == "END" { cur = ""; next }
-		cur == run && $1 ~ /^(exits|hypercalls|async_hypercalls|launcher_exits|page_faults|fast_page_faults|demand_fixed|faulted_around|held_port_writes|irqs_delivered|halts|new_pgtables|pgtable_misses)$/ && NF == 2 {
+		cur == run && $1 ~ /^(exits|hypercalls|async_hypercalls|launcher_exits|page_faults|fast_page_faults|demand_fixed|faulted_around|held_port_writes|isr_reads|irqs_delivered|halts|new_pgtables|pgtable_misses)$/ && NF == 2 {
 			printf "%s%s=%s", sep, $1, $2; sep = " "
 		}
 		cur == run && $1 == "trap" && NF == 3 { printf "%strap%s=%s", sep, $2, $3; sep = " " }

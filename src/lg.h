@@ -130,6 +130,7 @@ struct lg_stats {
 	u64 fast_page_faults;		/* the Switcher delivered (S250) */
 	u64 faulted_around;		/* PTEs shadowed beside them (H405) */
 	u64 held_port_writes;		/* "out"s held for the Launcher (H310) */
+	u64 isr_reads;			/* ISR reads we answered (H320) */
 	u64 hcalls[LG_HCALL_COUNTED];	/* by number: straight calls */
 	u64 hcalls_async[LG_HCALL_COUNTED];	/* ...and from the ring */
 	u64 traps[256];
@@ -210,6 +211,12 @@ struct lguest {
 	} held_ports[LGUEST_HOLD_RANGES];
 	unsigned int nr_held_ports;
 
+	/* The interrupt status bytes we read for the Launcher (LHREQ_ISR). */
+	struct lg_isr {
+		u32 gpa, uaddr;
+	} isrs[LGUEST_ISRS];
+	unsigned int nr_isrs;
+
 	struct lg_pgdir pgdirs[LG_NR_PGDIRS];
 	/* Its page tables are PAE, not 2-level (page_tables.c, H390). */
 	bool guest_pae;
@@ -262,6 +269,7 @@ bool lg_run_guest_once(struct lg_cpu *cpu);
 ssize_t lg_copy_exit(struct lg_cpu *cpu, char __user *user, size_t size);
 void lg_handle_trap(struct lg_cpu *cpu);
 void lg_exit_to_launcher(struct lg_cpu *cpu, u8 trap, u32 addr);
+void lg_exit_fetched(struct lg_cpu *cpu, u8 trap, u32 addr);
 void lg_fetch_insn(struct lg_cpu *cpu, u8 *insn, unsigned int len);
 unsigned long lg_switcher_text_pfn(unsigned int i);
 unsigned int lg_switcher_text_count(void);
@@ -314,6 +322,10 @@ bool lg_hold_port_write(struct lg_cpu *cpu, const u8 *insn);
 bool lg_held_writes_due(struct lg_cpu *cpu);
 void lg_exit_for_writes(struct lg_cpu *cpu);
 ssize_t lg_copy_held_writes(struct lg_cpu *cpu, char __user *user);
+
+/* isr.c: interrupt status reads answered for the Launcher */
+int lg_set_isr(struct lguest *lg, u32 gpa, u32 uaddr);
+void lg_device_access(struct lg_cpu *cpu, u32 gpa);
 
 /* hypercalls.c */
 void lg_do_hypercalls(struct lg_cpu *cpu);

@@ -114,6 +114,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "fast_page_faults %llu\n", s->fast_page_faults);
 	seq_printf(m, "faulted_around %llu\n", s->faulted_around);
 	seq_printf(m, "held_port_writes %llu\n", s->held_port_writes);
+	seq_printf(m, "isr_reads %llu\n", s->isr_reads);
 	seq_printf(m, "pins %lu\npins_peak %lu\n", lg->pins_held, lg->pins_peak);
 	seq_printf(m, "guest_paging %s\n",
 		   lg->cpu.linear ? "none" : lg->guest_pae ? "pae" : "2level");
@@ -316,6 +317,10 @@ static ssize_t do_request(struct lguest *lg, u32 req, const u32 __user *in,
 		if (get_args(in, len, args, 2))
 			return -EINVAL;
 		return lg_hold_ports(lg, args[0], args[1]) ?: 3 * sizeof(u32);
+	case LHREQ_ISR:
+		if (get_args(in, len, args, 2))
+			return -EINVAL;
+		return lg_set_isr(lg, args[0], args[1]) ?: 3 * sizeof(u32);
 	default:
 		/* Including the obsolete GETDMA, BREAK and EVENTFD. */
 		return -EINVAL;

@@ -615,7 +615,7 @@ static bool install_shadow(struct lg_cpu *cpu, u32 vaddr, unsigned long gpa,
 	if (pfn >= lg->pfn_limit) {
 		/* Device memory: the Launcher emulates the access. */
 		if (pfn < lg->device_limit)
-			lg_exit_to_launcher(cpu, 14, gpa | (vaddr & ~PAGE_MASK));
+			lg_device_access(cpu, gpa | (vaddr & ~PAGE_MASK));
 		else
 			kill_guest(lg, "access to %#x maps guest-physical %#lx, beyond its memory",
 				   vaddr, gpa);

@@ -663,9 +663,10 @@ void lg_fetch_insn(struct lg_cpu *cpu, u8 *insn, unsigned int len)
 
 /*
  * An exit for the Launcher to handle: the next read() hands it the trap,
- * the address of a device access and the instruction's first bytes.
+ * the address of a device access and the instruction's first bytes, which
+ * the caller has put in cpu->pending.insn.
  */
-static void exit_with_fetched_insn(struct lg_cpu *cpu, u8 trap, u32 addr)
+void lg_exit_fetched(struct lg_cpu *cpu, u8 trap, u32 addr)
 {
 	cpu->pending.trap = trap;
 	cpu->pending.addr = addr;
@@ -676,7 +677,7 @@ static void exit_with_fetched_insn(struct lg_cpu *cpu, u8 trap, u32 addr)
 void lg_exit_to_launcher(struct lg_cpu *cpu, u8 trap, u32 addr)
 {
 	lg_fetch_insn(cpu, cpu->pending.insn, sizeof(cpu->pending.insn));
-	exit_with_fetched_insn(cpu, trap, addr);
+	lg_exit_fetched(cpu, trap, addr);
 }
 
 /*
@@ -692,7 +693,7 @@ static void port_io(struct lg_cpu *cpu)
 	BUILD_BUG_ON(sizeof(cpu->pending.insn) < 3);	/* lg_hold_port_write() */
 	lg_fetch_insn(cpu, insn, sizeof(cpu->pending.insn));
 	if (!lg_hold_port_write(cpu, insn))
-		exit_with_fetched_insn(cpu, 13, 0);
+		lg_exit_fetched(cpu, 13, 0);
 }
 
 /*> H300

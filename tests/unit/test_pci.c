@@ -18,6 +18,7 @@
 
 #include "lguest.h"
 #include "tap.h"
+#include "virtio.h"
 
 #define RAM		(4u << 20)
 #define CONSOLE		LGUEST_CONSOLE_SLOT
@@ -326,6 +327,66 @@ static void test_mmio(void)
 	cfg_out(CONSOLE, 0x04, 2, 0);
 }
 
+/* What the launcher asked of lg.ko's LHREQ_ISR (L755), and what it answers. */
+static struct {
+	unsigned int calls;
+	uint32_t gpa;
+	uint8_t *isr;
+	bool accept;
+} offers;
+
+static bool record_offer(struct guest *gg, uint32_t gpa, uint8_t *isr)
+{
+	(void)gg;
+	offers.calls++;
+	offers.gpa = gpa;
+	offers.isr = isr;
+	return offers.accept;
+}
+
+static void test_fast_isr(void)
+{
+	uint32_t bar = cfg_in(CONSOLE, 0x10, 4), v = 0;
+	uint8_t *isr;
+	int rc;
+
+	memset(&offers, 0, sizeof(offers));
+	offers.accept = true;
+	g.fast_isr = record_offer;
+	cfg_out(CONSOLE, 0x04, 2, 0x0006);
+	rc = pci__mmio_read(&g, bar + VIRTIO_ISR_OFF, 4, &v);
+	report(rc == 0 && offers.calls == 0, "a dword read of the ISR offers lg.ko nothing");
+	rc = pci__mmio_read(&g, bar + VIRTIO_ISR_OFF, 1, &v);
+	report(rc == 0 && offers.calls == 1 && offers.gpa == bar + VIRTIO_ISR_OFF && offers.isr,
+	       "a byte read of it through the window offers its address and our byte (%u offers, gpa %#x)",
+	       offers.calls, offers.gpa);
+	isr = offers.isr;
+	__atomic_store_n(isr, 1, __ATOMIC_SEQ_CST);	/* as a raise would leave it */
+	rc = pci__mmio_read(&g, bar + VIRTIO_ISR_OFF, 1, &v);
+	report(rc == 0 && v == 1 && *isr == 0 && offers.calls == 1,
+	       "our own read of it reads that byte and clears it, with no second offer (%#x)", v);
+	cfg_out(CONSOLE, 0x04, 2, 0x0006);
+	report(offers.calls == 2 && offers.gpa == LGUEST_ISR_NONE && offers.isr == isr,
+	       "a write to the command register takes the offer back");
+	pci__mmio_read(&g, bar + VIRTIO_ISR_OFF, 1, &v);
+	cfg_out(CONSOLE, 0x10, 4, bar + 0x10000);	/* the Guest moves the BAR */
+	report(offers.calls == 4 && offers.gpa == LGUEST_ISR_NONE,
+	       "so does moving BAR0, after the next read offered it again (%u offers)",
+	       offers.calls);
+	pci__mmio_read(&g, bar + 0x10000 + VIRTIO_ISR_OFF, 1, &v);
+	report(offers.calls == 5 && offers.gpa == bar + 0x10000 + VIRTIO_ISR_OFF,
+	       "the first read at its new address offers that (gpa %#x)", offers.gpa);
+	cfg_out(CONSOLE, 0x10, 4, bar);			/* taken back: 6 */
+	offers.accept = false;
+	pci__mmio_read(&g, bar + VIRTIO_ISR_OFF, 1, &v);	/* refused: 7 */
+	pci__mmio_read(&g, bar + VIRTIO_ISR_OFF, 1, &v);
+	cfg_out(CONSOLE, 0x04, 2, 0);
+	report(offers.calls == 7,
+	       "an offer lg.ko refused is not made again at that address, nor taken back (%u offers)",
+	       offers.calls);
+	g.fast_isr = NULL;
+}
+
 int main(void)
 {
 	g.mem = calloc(1, RAM);
@@ -339,6 +400,7 @@ int main(void)
 	test_caps();
 	test_early_console();
 	test_mmio();
+	test_fast_isr();
 	pci__exit(&g);
 	report(g.pci == NULL, "pci__exit frees the bus");
 	free(g.mem);

@@ -215,6 +215,7 @@ static const struct bad_write before_init[] = {
 	{ "IRQ 1", { LHREQ_IRQ, 1 }, 8, 0, EINVAL },
 	{ "TRAP 13", { LHREQ_TRAP, 13 }, 8, 0, EINVAL },
 	{ "HOLD_PORTS 0x70-0x70", { LHREQ_HOLD_PORTS, 0x70, 0x70 }, 12, 0, EINVAL },
+	{ "ISR 0x3f0060", { LHREQ_ISR, 0x3f0060, 0x10000 }, 12, 0, EINVAL },
 };
 
 /* After a good INITIALIZE, with the Guest never run. */
@@ -259,6 +260,7 @@ static const struct bad_write after_death[] = {
 	{ "SETREG eip", { LHREQ_SETREG, LG_REG_EIP, START }, 12, 0, ENOENT },
 	{ "TRAP 13", { LHREQ_TRAP, 13 }, 8, 0, ENOENT },
 	{ "HOLD_PORTS 0x70-0x70", { LHREQ_HOLD_PORTS, 0x70, 0x70 }, 12, 0, ENOENT },
+	{ "ISR 0x3f0060", { LHREQ_ISR, 0x3f0060, 0x10000 }, 12, 0, ENOENT },
 };
 
 /*
@@ -278,6 +280,27 @@ static const struct bad_write hold_ports[] = {
 	{ "HOLD_PORTS 0xcf8-0xcff", { LHREQ_HOLD_PORTS, 0xcf8, 0xcff }, 12, 12, NO_ERROR },
 	{ "HOLD_PORTS 0xffff-0xffff", { LHREQ_HOLD_PORTS, 0xffff, 0xffff }, 12, 12, NO_ERROR },
 	{ "a fifth HOLD_PORTS", { LHREQ_HOLD_PORTS, 0x60, 0x60 }, 12, 0, ENOSPC },
+};
+
+/*
+ * LHREQ_ISR (lg.ko H320) on a Guest with RAM below WINDOW and device pages
+ * from there to RAM_BYTES: addresses outside the window, or a Launcher
+ * address no user pointer can be, are refused.
+ */
+#define WINDOW		(RAM_BYTES - 16 * PAGE)
+#define ISR_GPA		(WINDOW + 0x60)
+
+static const struct bad_write isr_requests[] = {
+	{ "ISR without its Launcher address", { LHREQ_ISR, ISR_GPA }, 8, 0, EINVAL },
+	{ "ISR at guest-physical 0x60 (RAM)", { LHREQ_ISR, 0x60, 0x10000 }, 12, 0, EINVAL },
+	{ "ISR at the last byte of RAM", { LHREQ_ISR, WINDOW - 1, 0x10000 }, 12, 0, EINVAL },
+	{ "ISR just past the device window", { LHREQ_ISR, RAM_BYTES, 0x10000 }, 12, 0, EINVAL },
+	{ "ISR 0xfffffffe", { LHREQ_ISR, 0xfffffffeu, 0x10000 }, 12, 0, EINVAL },
+	{ "ISR kept at kernel address 0xc0000000", { LHREQ_ISR, ISR_GPA, 0xc0000000u }, 12, 0,
+	  EFAULT },
+	{ "ISR kept at 0xffffffff", { LHREQ_ISR, ISR_GPA, 0xffffffffu }, 12, 0, EFAULT },
+	{ "ISR dropped that was never there", { LHREQ_ISR, LGUEST_ISR_NONE, 0x10000 }, 12, 12,
+	  NO_ERROR },
 };
 
 /* What GETREG shows before the Guest first runs (doc/DESIGN.md). */
@@ -916,6 +939,131 @@ static void check_held_efault(uint8_t *ram)
 	munmap(pages, PAGE);
 }
 
+/*
+ * Sixteen ISRs may be named at once, a seventeenth is ENOSPC, and naming
+ * one again (same Launcher address) or dropping one makes room.
+ */
+static void check_isr_table(int fd, uint8_t *ram)
+{
+	uint32_t w[3] = { LHREQ_ISR, 0, 0 };
+	int all = 1;
+
+	for (uint32_t i = 0; i < LGUEST_ISRS; i++) {
+		w[1] = WINDOW + i * 0x100;
+		w[2] = addr(ram + i);
+		all &= send(fd, w, 3) == 12;
+	}
+	report(all, "%u ISRs, each its own address and byte", LGUEST_ISRS);
+	w[1] = WINDOW + 0x1000;
+	w[2] = addr(ram + 100);
+	expect(send(fd, w, 3), 0, ENOSPC, "a seventeenth");
+	w[1] = WINDOW + 0x1000;
+	w[2] = addr(ram + 3);
+	expect(send(fd, w, 3), 12, NO_ERROR, "the fourth byte named again, at a new address");
+	w[1] = WINDOW + 0x2000;
+	w[2] = addr(ram + 100);
+	expect(send(fd, w, 3), 0, ENOSPC, "still no room for another");
+	w[1] = LGUEST_ISR_NONE;
+	w[2] = addr(ram + 3);
+	expect(send(fd, w, 3), 12, NO_ERROR, "the fourth dropped");
+	w[1] = WINDOW + 0x2000;
+	w[2] = addr(ram + 100);
+	expect(send(fd, w, 3), 12, NO_ERROR, "makes room for another");
+	/* Leave the table empty for the Guest that runs next. */
+	for (uint32_t i = 0; i <= 100; i++) {
+		w[1] = LGUEST_ISR_NONE;
+		w[2] = addr(ram + i);
+		send(fd, w, 3);
+	}
+}
+
+static int read_exit(int fd, struct lguest_exit *e, const char *what)
+{
+	long r;
+
+	memset(e, 0x55, sizeof(*e));
+	r = read(fd, e, sizeof(*e));
+	if (r != sizeof(*e)) {
+		expect(r, sizeof(*e), NO_ERROR, "%s: read() gives an exit", what);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * lg.ko answers the Guest's byte loads of an ISR we named (H320): it takes
+ * the byte from our memory, leaves 0 there, puts it in the register the
+ * load names and steps over it, with no exit.  Other loads, stores, other
+ * bytes of the window and loads it does not decode are exits, and leave
+ * the byte alone.
+ */
+static void check_isr_reads(uint8_t *ram)
+{
+	static const uint8_t code[] = {
+		0xbb, ISR_GPA & 0xff, (ISR_GPA >> 8) & 0xff, ISR_GPA >> 16, 0,
+						/*  0: mov $ISR_GPA, %ebx */
+		0xb8, 0x78, 0x56, 0x34, 0x12,	/*  5: mov $0x12345678, %eax */
+		0x8a, 0x23,			/* 10: mov (%ebx), %ah: 0x05 */
+		0x0f, 0xb6, 0x0b,		/* 12: movzbl (%ebx), %ecx: 0, now */
+		0x8a, 0x43, 0x01,		/* 15: mov 1(%ebx), %al: an exit */
+		0x8a, 0x54, 0x23, 0x00,		/* 18: mov 0(%ebx,%eiz), %dl: 0x03 */
+		0x66, 0x0f, 0xb6, 0x03,		/* 22: movzbw (%ebx), %ax: an exit */
+		0x88, 0x03,			/* 26: mov %al, (%ebx): an exit */
+		0xeb, 0xfe,			/* 28: jmp . */
+	};
+	uint32_t name[3] = { LHREQ_ISR, ISR_GPA, 0 };
+	uint8_t *page = map(PAGE);
+	volatile uint8_t *isr = page + 0x60;	/* ours: not in the Guest's memory */
+	struct lguest_exit e;
+	uint32_t *r = e.regs;
+	int fd = open_dev();
+
+	memset(ram, 0, RAM_BYTES);
+	memcpy(ram + START, code, sizeof(code));
+	name[2] = addr(page + 0x60);
+	expect(initialize(fd, addr(ram), WINDOW / PAGE, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE a Guest with 64 KiB of device pages, which reads an ISR");
+	run_table(fd, isr_requests, ARRAY_SIZE(isr_requests), "ISR");
+	check_isr_table(fd, ram);
+	expect(send(fd, name, 3), 12, NO_ERROR, "ISR at 0x%x", ISR_GPA);
+	*isr = 0x05;
+	arm_alarm(30);
+	if (read_exit(fd, &e, "the read of the byte after the ISR") == 0) {
+		report(e.pending.trap == 14 && e.pending.addr == ISR_GPA + 1 &&
+		       r[LG_REG_EIP / 4] == START + 15,
+		       "the byte after the ISR is an exit (trap %u, addr 0x%x, eip 0x%x)",
+		       e.pending.trap, e.pending.addr, r[LG_REG_EIP / 4]);
+		report(r[LG_REG_EAX / 4] == 0x12340578,
+		       "the load into %%ah before it got the ISR, the rest of %%eax kept (0x%x)",
+		       r[LG_REG_EAX / 4]);
+		report(r[LG_REG_ECX / 4] == 0, "the movzbl after it read 0: the load cleared it (0x%x)",
+		       r[LG_REG_ECX / 4]);
+		report(*isr == 0, "and our byte is 0 (0x%x)", *isr);
+		step_past(fd, &e, 3, "the load");
+	}
+	*isr = 0x03;
+	if (read_exit(fd, &e, "the movzbw") == 0) {
+		report(e.pending.trap == 14 && e.pending.addr == ISR_GPA &&
+		       r[LG_REG_EIP / 4] == START + 22,
+		       "a load with an operand-size prefix is an exit (trap %u, addr 0x%x, eip 0x%x)",
+		       e.pending.trap, e.pending.addr, r[LG_REG_EIP / 4]);
+		report((r[LG_REG_EDX / 4] & 0xff) == 0x03 && *isr == 0,
+		       "the SIB-addressed load into %%dl before it took 0x03 and left 0 (edx 0x%x, byte 0x%x)",
+		       r[LG_REG_EDX / 4], *isr);
+		*isr = 0x07;
+		step_past(fd, &e, 4, "the movzbw");
+	}
+	if (read_exit(fd, &e, "the store") == 0) {
+		report(e.pending.trap == 14 && e.pending.addr == ISR_GPA &&
+		       r[LG_REG_EIP / 4] == START + 26 && *isr == 0x07,
+		       "a store to the ISR is an exit and leaves the byte (trap %u, addr 0x%x, eip 0x%x, byte 0x%x)",
+		       e.pending.trap, e.pending.addr, r[LG_REG_EIP / 4], *isr);
+	}
+	disarm_alarm();
+	close(fd);
+	munmap(page, PAGE);
+}
+
 /* Many Guests that come and go must leave nothing behind. */
 static void check_open_close(uint8_t *ram)
 {
@@ -971,6 +1119,7 @@ int main(void)
 	check_held_writes(ram);
 	check_held_death(ram);
 	check_held_efault(ram);
+	check_isr_reads(ram);
 
 	printf("1..%u\n", tests);
 	return failures ? 1 : 0;

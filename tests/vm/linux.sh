@@ -353,6 +353,8 @@ lg_linux_other_checks() {
 		lg_stat_positive fast_page_faults < <(lg_section other "$dir/results.log")
 	lg_check "$flavour: ... and lg.ko held its early console's port writes for the Launcher (--stats held_port_writes)" \
 		lg_stat_positive held_port_writes < <(lg_section other "$dir/results.log")
+	lg_check "$flavour: ... and lg.ko answered its virtio interrupt status reads itself (--stats isr_reads)" \
+		lg_stat_positive isr_reads < <(lg_section other "$dir/results.log")
 	lg_check "$flavour: ... and all $LG_LINUX_OTHER_MEM MiB it was given are lowmem (reserve_mem is small)" \
 		lg_linux_all_lowmem "$dir"
 	lg_section other "$dir/results.log" | grep -E '^@@WORK (forkexec|memtouch|pingpong|kernel|meminfo)' | lg_diag
@@ -663,6 +665,8 @@ lg_linux_step_checks() {
 			lg_stat_positive fast_page_faults < <(lg_section "$sec" "$dir/results.log")
 		lg_check "$t: lg.ko held its early console's port writes for the Launcher (--stats held_port_writes $(lg_section "$sec" "$dir/results.log" | lg_stat_value held_port_writes))" \
 			lg_stat_positive held_port_writes < <(lg_section "$sec" "$dir/results.log")
+		lg_check "$t: lg.ko answered its virtio interrupt status reads itself (--stats isr_reads $(lg_section "$sec" "$dir/results.log" | lg_stat_value isr_reads))" \
+			lg_stat_positive isr_reads < <(lg_section "$sec" "$dir/results.log")
 		lg_check "$t: MemTotal is within 8 MiB below the 64 MiB given" \
 			lg_linux_memtotal "$dir" 64 "$sec"
 		lg_check "$t: $forks fork+exec+wait, each child's exit status right" \
