@@ -929,11 +929,23 @@ static void check_held_efault(uint8_t *ram)
 	arm_alarm(30);
 	expect(read(fd, pages + PAGE - head, sizeof(e)), 0, EFAULT,
 	       "a read() whose writes would land in an unmapped page");
-	if (read_held(fd, &e, "the read after it") == 0)
+	if (read_held(fd, &e, "the read after it") == 0) {
+		int got_write = e.nr_writes == 1 && held_is(&e.writes[0], 0x70, 1, 0x77);
+		unsigned int writes = e.nr_writes;
+
+		/*
+		 * On a busy Host the write may have waited its two jiffies
+		 * before the Guest reached the "in": then the exit that failed
+		 * was the one with the write alone, and the "in" comes next.
+		 */
+		if (e.exit_info.pending.trap == LGUEST_EXIT_WRITES && got_write &&
+		    read_held(fd, &e, "the read after the write's own exit") == 0)
+			writes += e.nr_writes;
 		report(e.exit_info.pending.trap == 13 && e.exit_info.pending.insn[0] == 0xe4 &&
-		       e.nr_writes == 1 && held_is(&e.writes[0], 0x70, 1, 0x77),
-		       "the next one gets the exit at the in, with the write (trap %u, %u writes)",
-		       e.exit_info.pending.trap, e.nr_writes);
+		       got_write && writes == 1,
+		       "the next ones get the write, once, and the exit at the in (trap %u, %u writes)",
+		       e.exit_info.pending.trap, writes);
+	}
 	disarm_alarm();
 	close(fd);
 	munmap(pages, PAGE);
