@@ -264,7 +264,6 @@ static uint32_t cfg_read(struct pci_dev *d, unsigned int off, unsigned int size)
 	return cfg_bytes(d->cfg + off, size);
 }
 
-/* Each byte changes only where the write mask allows, as in real hardware. */
 /*> L755
  * A virtio device's interrupt handler begins with a read of its ISR, and
  * each read is an exit to us.  lg.ko can answer it itself (H320) if we say
@@ -293,6 +292,7 @@ static void withdraw_fast_isr(struct pci_dev *d)
 	d->isr_offered = 0;
 }
 
+/* Each byte changes only where the write mask allows, as in real hardware. */
 static void cfg_write(struct pci_dev *d, unsigned int off, unsigned int size, uint32_t val)
 {
 	unsigned int i;
