@@ -242,7 +242,7 @@ void lg_prepare_fast_pf(struct lg_cpu *cpu, struct lg_fast_pf *fast)
 	map_size = min(lg->pfn_limit << PAGE_SHIFT,
 		       lg_switcher_reserve_base - lg->kernel_address);
 	if (map_size < PAGE_SIZE || lg->lguest_data + LGUEST_DATA_SIZE > map_size ||
-	    gpgdir + top_size > map_size)
+	    gpgdir > map_size - top_size)
 		return;
 
 	fast->top = lg->kernel_address + gpgdir;

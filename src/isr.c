@@ -74,21 +74,29 @@ static const struct lg_isr *isr_at(const struct lguest *lg, u32 gpa)
 	return NULL;
 }
 
-/* Swap the byte at uaddr for 0; false if the Launcher's page faulted. */
+/*
+ * Swap the byte at uaddr for 0; false if the Launcher's page faulted, or
+ * if its threads changed the byte under us a few times running (then the
+ * Launcher does the read, and we do not spin on its behalf).
+ */
+#define LG_ISR_TRIES	16
+
 static bool take_isr_byte(u32 uaddr, u8 *val)
 {
 	u8 __user *p = (u8 __user *)(unsigned long)uaddr;
+	unsigned int tries = LG_ISR_TRIES;
 	u8 old;
 
 	if (!user_access_begin(p, 1))
 		return false;
-	unsafe_get_user(old, p, fault);
-	while (!unsafe_try_cmpxchg_user(p, &old, 0, fault))
-		;
+	unsafe_get_user(old, p, no_byte);
+	while (!unsafe_try_cmpxchg_user(p, &old, 0, no_byte))
+		if (!--tries)
+			goto no_byte;
 	user_access_end();
 	*val = old;
 	return true;
-fault:
+no_byte:
 	user_access_end();
 	return false;
 }
@@ -150,6 +158,8 @@ void lg_device_access(struct lg_cpu *cpu, u32 gpa)
 	}
 	BUILD_BUG_ON(sizeof(cpu->pending.insn) != LG_ISR_INSN_MAX);
 	lg_fetch_insn(cpu, cpu->pending.insn, sizeof(cpu->pending.insn));
+	if (cpu->lg->dead)
+		return;
 	if (!lg_decode_isr_load(cpu->pending.insn, &load) || !target_ok(&load) ||
 	    !take_isr_byte(isr->uaddr, &val)) {
 		lg_exit_fetched(cpu, 14, gpa);

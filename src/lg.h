@@ -195,7 +195,11 @@ struct lguest {
 	struct mutex lock;		/* serialises /dev/lguest writes and runs */
 	struct lg_cpu cpu;
 
-	/* Guest memory: [0, pfn_limit) RAM, then device pages to device_limit. */
+	/*
+	 * Guest memory: [0, pfn_limit) RAM, then device pages to device_limit,
+	 * at mem_base in the address space mm, and no other (H012).
+	 */
+	struct mm_struct *mm;
 	unsigned long mem_base;		/* Launcher address of guest-physical 0 */
 	unsigned long pfn_limit;
 	unsigned long device_limit;

@@ -16,6 +16,7 @@
 #include <linux/uaccess.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <asm/fpu/api.h>
 #include "lg.h"
@@ -151,6 +152,8 @@ static void free_guest(struct lguest *lg)
 	fpu_free_guest_fpstate(&lg->cpu.fpu);
 	if (lg->cpu.task)
 		put_task_struct(lg->cpu.task);
+	if (lg->mm)
+		mmdrop(lg->mm);
 	kvfree(lg);
 }
 
@@ -255,6 +258,8 @@ static int initialize(struct file *file, const u32 __user *input, size_t len)
 	lg_setup_guest_gdt(&lg->cpu);
 	lg_init_cpu_regs(&lg->cpu, args[2]);
 	lg->cpu.task = get_task_struct(current);
+	lg->mm = current->mm;
+	mmgrab(lg->mm);
 	add_debugfs(lg);
 
 	/* Readers take it without lg_setup_lock: publish it complete. */
@@ -264,6 +269,25 @@ static int initialize(struct file *file, const u32 __user *input, size_t len)
 free:
 	free_guest(lg);
 	return err;
+}
+
+/*> H012
+ * Every address the Launcher gives us (where guest memory starts, where
+ * an interrupt status byte lives) means something only in the address
+ * space it was given in, and we use them in whichever address space is
+ * current when the Guest runs or a request comes.  Those need not be the
+ * same: the file can be passed to another process, inherited across
+ * fork(), or kept open across exec(), and the task that read() checks for
+ * stays the same task through an exec().  A Launcher that left its
+ * /dev/lguest open and exec'd a setuid program that reads its standard
+ * input would otherwise run its Guest on that program's memory.  So the
+ * Guest belongs to the address space that created it, held by mmgrab()
+ * so that its struct cannot be freed and its address handed to another,
+ * and every read() and write() from any other address space is EPERM.
+ */
+static bool from_guest_mm(const struct lguest *lg)
+{
+	return current->mm == lg->mm;
 }
 
 /* ---- write(): requests. */
@@ -356,6 +380,8 @@ static ssize_t lg_dev_write(struct file *file, const char __user *in,
 	lg = smp_load_acquire(&file->private_data);
 	if (!lg)
 		return -EINVAL;
+	if (!from_guest_mm(lg))
+		return -EPERM;
 	if (lg->dead)
 		return -ENOENT;
 	/* Interrupts may come from any thread, even while the Guest runs. */
@@ -392,7 +418,7 @@ static ssize_t lg_dev_read(struct file *file, char __user *user, size_t size,
 	if (!lg)
 		return -EINVAL;
 	cpu = &lg->cpu;
-	if (current != cpu->task)
+	if (current != cpu->task || !from_guest_mm(lg))
 		return -EPERM;
 	if (*off != 0)
 		return -EINVAL;	/* one virtual CPU, number 0 */

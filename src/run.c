@@ -577,15 +577,25 @@ static void raise_host_events(u32 events)
  * goes with the Guest to whatever host CPU runs it next, and survives
  * another Guest running here meanwhile (which finds the page zeroed).  A
  * page fault that comes home forgets it.
+ *
+ * The four words lie just below the saved registers, which is where the
+ * CPU pushes its frame for an NMI or machine check taken while the
+ * Switcher's stack pointer is at them (S300).  After such an event
+ * (events) they may hold that frame instead, its flags in the count with
+ * NT set (S300 marks the frame so): such a count we leave out, and we
+ * forget the last fault, which costs at most one more delivery of it.
  */
 #define LG_FAST_PF_PLAUSIBLE	(1U << 20)
 
-static void take_fast_pf_state(struct lg_cpu *cpu, struct lg_regs_page *rp)
+static void take_fast_pf_state(struct lg_cpu *cpu, struct lg_regs_page *rp,
+			       u32 events)
 {
-	if (rp->fast_count <= LG_FAST_PF_PLAUSIBLE)
+	bool frame = events && (rp->fast_count & X86_EFLAGS_NT);
+
+	if (!frame && rp->fast_count <= LG_FAST_PF_PLAUSIBLE)
 		cpu->stats.fast_page_faults += rp->fast_count;
 	rp->fast_count = 0;
-	if (rp->regs.trapnum == 14)
+	if (events || rp->regs.trapnum == 14)
 		rp->fast_last_cr2 = rp->fast_last_eip = 0;
 	cpu->fast_last_cr2 = rp->fast_last_cr2;
 	cpu->fast_last_eip = rp->fast_last_eip;
@@ -622,7 +632,7 @@ bool lg_run_guest_once(struct lg_cpu *cpu)
 	 * half-loaded registers, and only its trap number is ours.
 	 */
 	ran = !(pages->rp.regs.trapnum & LG_TRAP_ABORTED);
-	take_fast_pf_state(cpu, &pages->rp);
+	take_fast_pf_state(cpu, &pages->rp, events);
 	if (events || (pages->rp.regs.trapnum & (LG_TRAP_ABORTED | LG_TRAP_SWITCHER)))
 		wipe_switcher_stack(pages);
 	if (ran) {
@@ -637,8 +647,10 @@ bool lg_run_guest_once(struct lg_cpu *cpu)
 }
 
 /*
- * The bytes at the Guest's EIP, as far as its page tables map them, and
- * zeros after.  An instruction may cross into a page that is anywhere in
+ * The bytes at the Guest's EIP, as far as its page tables map them to its
+ * RAM, and zeros after: an instruction may end just before a page of
+ * device memory or the end of RAM, and the bytes after it are not the
+ * Guest's fault.  An instruction may cross into a page that is anywhere in
  * guest-physical memory, so we walk the Guest's tables once per page, not
  * once per instruction; not once per byte either: that walk was a quarter
  * of an exit to the Launcher under QEMU's emulator (doc/bench.md).
@@ -655,6 +667,7 @@ void lg_fetch_insn(struct lg_cpu *cpu, u8 *insn, unsigned int len)
 		unsigned long gpa;
 
 		if (!lg_guest_virt_to_phys(cpu, vaddr, &gpa) ||
+		    !lg_range_ok(cpu->lg, gpa, chunk) ||
 		    lg_read(cpu->lg, insn + done, gpa, chunk))
 			break;
 		done += chunk;
@@ -692,6 +705,8 @@ static void port_io(struct lg_cpu *cpu)
 
 	BUILD_BUG_ON(sizeof(cpu->pending.insn) < 3);	/* lg_hold_port_write() */
 	lg_fetch_insn(cpu, insn, sizeof(cpu->pending.insn));
+	if (cpu->lg->dead)	/* its memory is gone from the Launcher */
+		return;
 	if (!lg_hold_port_write(cpu, insn))
 		lg_exit_fetched(cpu, 13, 0);
 }

@@ -12,7 +12,9 @@
  *   - a bad INITIALIZE is EINVAL, or EFAULT when the memory is not mapped,
  *     and a second good one is EBUSY;
  *   - an unknown register (or a read-only one for SETREG) is ENOENT;
- *   - read() from another thread is EPERM;
+ *   - read() from another thread is EPERM, and so is every read() and write()
+ *     from another address space: a forked child, or the Launcher itself
+ *     after an exec();
  *   - the read() in which the Guest dies fails with ENOENT, the next returns
  *     the reason, and writes are ENOENT from then on.
  * Two small Guests run for real: two instructions each, in the linear mode
@@ -36,6 +38,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lguest_abi.h"
@@ -684,6 +687,34 @@ static void check_exit_record(uint8_t *ram)
 }
 
 /*
+ * An out in the last byte of RAM: lg.ko hands the Launcher the bytes at
+ * eip, as many as there are, and the rest are zero.  What lies beyond is
+ * not the Guest's to have read, so it must not die of it.
+ */
+static void check_fetch_at_ram_end(uint8_t *ram)
+{
+	const uint32_t eip = RAM_BYTES - 1;
+	struct lguest_exit e;
+	int fd = open_dev();
+	long r;
+
+	memset(ram, 0, RAM_BYTES);
+	ram[eip] = 0xef;			/* out %eax, (%dx) */
+	expect(initialize(fd, addr(ram), RAM_PAGES, eip, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE a Guest whose out is the last byte of RAM");
+	arm_alarm(30);
+	r = read(fd, &e, sizeof(e));
+	disarm_alarm();
+	expect(r, sizeof(e), NO_ERROR, "read() of the exit for an out at the end of RAM");
+	if (r == (long)sizeof(e))
+		report(e.pending.trap == 13 && e.pending.insn[0] == 0xef &&
+		       !e.pending.insn[1] && !e.pending.insn[6],
+		       "trap 13 with the out's byte and zeros after it (got %u, %02x %02x .. %02x)",
+		       e.pending.trap, e.pending.insn[0], e.pending.insn[1], e.pending.insn[6]);
+	close(fd);
+}
+
+/*
  * Held port writes (lg.ko H310).  read() of an exit; 0 and the writes'
  * count in *nr, or -1 after a failed check.
  */
@@ -1113,9 +1144,140 @@ static void check_open_close(uint8_t *ram)
 	report(!debugfs_present(), "no debugfs file left behind");
 }
 
-int main(void)
+/* ---- another address space (lguest_user.c H012) ------------------------ */
+
+#define AFTER_EXEC	"--after-exec"
+
+/* What probe_guest() reports: each call's errno, 0 if it worked. */
+struct probe_result {
+	int read_err, getreg_err, irq_err;
+};
+
+/*
+ * From an address space that did not create the Guest on fd, try what a
+ * Launcher does: run it, read a register, raise an interrupt.  The answers
+ * go to report_fd, since this runs in a child or a fresh image, whose TAP
+ * lines would be numbered apart from ours.  An alarm ends it should read()
+ * run the Guest after all (its code spins).
+ */
+static int probe_guest(int fd, int report_fd)
+{
+	uint32_t getreg_w[] = { LHREQ_GETREG, LG_REG_EIP };
+	uint32_t irq_w[] = { LHREQ_IRQ, 1 };
+	uint8_t buf[sizeof(struct lguest_exit_writes)];
+	struct probe_result res;
+
+	alarm(10);
+	res.read_err = read(fd, buf, sizeof(buf)) < 0 ? errno : 0;
+	res.getreg_err = send(fd, getreg_w, 2) < 0 ? errno : 0;
+	res.irq_err = send(fd, irq_w, 2) < 0 ? errno : 0;
+	return write(report_fd, &res, sizeof(res)) == sizeof(res) ? 0 : 1;
+}
+
+static void report_probe(int report_fd, pid_t child, const char *who)
+{
+	struct probe_result res;
+	const struct {
+		const char *what;
+		const int *err;
+	} calls[] = {
+		{ "read()", &res.read_err },
+		{ "GETREG", &res.getreg_err },
+		{ "IRQ", &res.irq_err },
+	};
+	ssize_t got = read(report_fd, &res, sizeof(res));
+	int status = 0;
+
+	waitpid(child, &status, 0);
+	if (got != sizeof(res)) {
+		report(0, "%s reports what /dev/lguest did (got %zd bytes, status 0x%x)",
+		       who, got, status);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++)
+		report(*calls[i].err == EPERM, "%s from %s is EPERM (got %s)",
+		       calls[i].what, who, *calls[i].err ? errname(*calls[i].err) : "success");
+}
+
+/* The Guest's own address space still has it, unharmed. */
+static void check_still_ours(int fd, const char *after)
+{
+	uint32_t v = 0;
+
+	if (getreg(fd, LG_REG_EIP, "eip", &v))
+		report(v == START, "the Launcher still reads its Guest's eip after %s (got 0x%x)",
+		       after, v);
+}
+
+static void check_forked_child(uint8_t *ram)
+{
+	int fd = open_dev(), report_fd[2];
+	pid_t child;
+
+	ram[START] = 0xeb;	/* jmp . */
+	ram[START + 1] = 0xfe;
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE before fork()");
+	if (pipe(report_fd) || (child = fork()) < 0) {
+		report(0, "pipe() and fork() for the child's tries (%s)", strerror(errno));
+		close(fd);
+		return;
+	}
+	if (child == 0)
+		_exit(probe_guest(fd, report_fd[1]));
+	close(report_fd[1]);
+	report_probe(report_fd[0], child, "a forked child");
+	close(report_fd[0]);
+	check_still_ours(fd, "its child tried");
+	close(fd);
+}
+
+/*
+ * The task that created the Guest, exec'ing another program with the
+ * file left open: the same task, a new address space.
+ */
+static void check_after_exec(uint8_t *ram)
+{
+	int report_fd[2];
+	pid_t child;
+
+	if (pipe(report_fd) || (child = fork()) < 0) {
+		report(0, "pipe() and fork() for the exec'd tries (%s)", strerror(errno));
+		return;
+	}
+	if (child == 0) {
+		int fd = open_dev();
+		char fd_arg[16], report_arg[16];
+		struct probe_result failed = { -1, -1, -1 };
+
+		ram[START] = 0xeb;
+		ram[START + 1] = 0xfe;
+		if (initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES) != 16) {
+			failed.read_err = errno;
+			_exit(write(report_fd[1], &failed, sizeof(failed)) < 0);
+		}
+		snprintf(fd_arg, sizeof(fd_arg), "%d", fd);
+		snprintf(report_arg, sizeof(report_arg), "%d", report_fd[1]);
+		execl("/proc/self/exe", "devtest", AFTER_EXEC, fd_arg, report_arg, (char *)NULL);
+		_exit(127);
+	}
+	close(report_fd[1]);
+	report_probe(report_fd[0], child, "the Launcher after exec()");
+	close(report_fd[0]);
+}
+
+static void check_other_mm(uint8_t *ram)
+{
+	check_forked_child(ram);
+	check_after_exec(ram);
+}
+
+int main(int argc, char *argv[])
 {
 	uint8_t *ram;
+
+	if (argc == 4 && !strcmp(argv[1], AFTER_EXEC))
+		return probe_guest(atoi(argv[2]), atoi(argv[3]));
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ram = map(RAM_BYTES);
@@ -1123,11 +1285,13 @@ int main(void)
 	check_before_init();
 	check_bad_initialize(ram);
 	check_initialized(ram);
+	check_other_mm(ram);
 	check_open_close(ram);
 	check_signal(ram);
 	check_death(ram);
 	check_memory_kinds(ram);
 	check_exit_record(ram);
+	check_fetch_at_ram_end(ram);
 	check_held_writes(ram);
 	check_held_death(ram);
 	check_held_efault(ram);
