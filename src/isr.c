@@ -158,8 +158,6 @@ void lg_device_access(struct lg_cpu *cpu, u32 gpa)
 	}
 	BUILD_BUG_ON(sizeof(cpu->pending.insn) != LG_ISR_INSN_MAX);
 	lg_fetch_insn(cpu, cpu->pending.insn, sizeof(cpu->pending.insn));
-	if (cpu->lg->dead)
-		return;
 	if (!lg_decode_isr_load(cpu->pending.insn, &load) || !target_ok(&load) ||
 	    !take_isr_byte(isr->uaddr, &val)) {
 		lg_exit_fetched(cpu, 14, gpa);

@@ -705,8 +705,6 @@ static void port_io(struct lg_cpu *cpu)
 
 	BUILD_BUG_ON(sizeof(cpu->pending.insn) < 3);	/* lg_hold_port_write() */
 	lg_fetch_insn(cpu, insn, sizeof(cpu->pending.insn));
-	if (cpu->lg->dead)	/* its memory is gone from the Launcher */
-		return;
 	if (!lg_hold_port_write(cpu, insn))
 		lg_exit_fetched(cpu, 13, 0);
 }
