@@ -32,10 +32,11 @@ static bool has_error_code(unsigned int vector)
  * Which of the Guest's gates may the CPU use directly, with no Host exit?
  * Only trap gates (an interrupt gate would have to clear irq_enabled, which
  * the CPU knows nothing about), and only for vectors the Host never needs to
- * see: not NMI (2), #NM (7: the FPU is ours to manage), #DF (8), #GP (13:
- * it carries the I/O the Launcher emulates), #PF (14: shadow paging), 15,
- * #MC (18), the hypercall vector, and no hardware interrupt vector.  The
- * system call vector is the one that matters for speed.
+ * see: not #DB (1: it leaves bits in DR6 that we must wipe, run.c), NMI
+ * (2), #NM (7: the FPU is ours to manage), #DF (8), #GP (13: it carries
+ * the I/O the Launcher emulates), #PF (14: shadow paging), 15, #MC (18),
+ * the hypercall vector, and no hardware interrupt vector.  The system call
+ * vector is the one that matters for speed.
  *
  * Nor the segment faults #TS, #NP and #SS (10, 11, 12).  The Switcher
  * itself can take those, in ring 0, when the Guest left it a segment it
@@ -52,7 +53,7 @@ static bool direct_ok(unsigned int vector)
 	if (vector >= 32)
 		return false;
 	switch (vector) {
-	case 2: case 7: case 8: case 10: case 11: case 12: case 13: case 14:
+	case 1: case 2: case 7: case 8: case 10: case 11: case 12: case 13: case 14:
 	case 15: case 18:
 	case LGUEST_TRAP_ENTRY:
 		return false;

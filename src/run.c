@@ -14,6 +14,8 @@
 #include <asm/msr.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
+#include <asm/debugreg.h>
+#include <asm/trapnr.h>
 #include "lg.h"
 
 unsigned long lg_window_base;
@@ -601,10 +603,37 @@ static void take_fast_pf_state(struct lg_cpu *cpu, struct lg_regs_page *rp,
 	cpu->fast_last_eip = rp->fast_last_eip;
 }
 
+/*
+ * The Host's hardware breakpoints (a debugger's watchpoint, a perf "mem:"
+ * event) watch linear addresses, and the Guest's addresses are linear
+ * addresses too: left armed, they would hit the Guest's own accesses and
+ * the Switcher's reads of its page tables (S250), a #DB the Guest never
+ * asked for, or a fault in the Switcher that kills it.  So DR7 is off
+ * while we are away, as the Host's own NMI entry turns it off.
+ *
+ * DR6 is the other way round.  A Guest that single-steps (TF) makes the
+ * CPU set DR6.BS, and no one clears it: the next #DB the Host takes would
+ * look like a single step too (a spurious TRAP_TRACE for a debugger, a
+ * warning if it came from kernel mode).  Every #DB of a Guest comes
+ * through us for that reason (interrupts.c), and we wipe DR6 after it.
+ */
+static unsigned long host_breakpoints_off(void)
+{
+	return local_db_save();
+}
+
+static void host_breakpoints_on(unsigned long dr7, u32 trapnum)
+{
+	if ((trapnum & 0xff) == X86_TRAP_DB)
+		set_debugreg(DR6_RESERVED, 6);
+	local_db_restore(dr7);
+}
+
 /* True if the Guest ran (and cpu->regs holds why it stopped). */
 bool lg_run_guest_once(struct lg_cpu *cpu)
 {
 	struct lg_cpu_pages *pages;
+	unsigned long dr7;
 	int host_cpu;
 	u32 events;
 	bool ran;
@@ -621,9 +650,11 @@ bool lg_run_guest_once(struct lg_cpu *cpu)
 	disable_sysenter();
 	/* The Switcher's "ltr" needs a GDT it can write: see switcher.S. */
 	load_direct_gdt(host_cpu);
+	dr7 = host_breakpoints_off();
 
 	events = run_switcher(pages);
 
+	host_breakpoints_on(dr7, pages->rp.regs.trapnum);
 	load_fixmap_gdt(host_cpu);
 	restore_sysenter();
 

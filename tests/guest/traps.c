@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * traps.c - exceptions reach the Guest's own handlers.  Vectors 0, 3, 4
- * and 6 are trap gates the Host may hand to the CPU directly; 13 always
- * goes through the Host.  Each check provokes one exception under ASM_TRY
+ * and 6 are trap gates the Host may hand to the CPU directly; 1 and 13
+ * always go through the Host.  Each check provokes one exception under ASM_TRY
  * and compares the recorded vector and EIP with the labels around the
  * faulting instruction: a fault reports the instruction itself, a trap the
  * one after it.
@@ -43,6 +43,46 @@ static void test_breakpoint(void)
 	ex_done();
 	report(last_ex.vector == BP_VECTOR, "int3 arrives at vector 3");
 	report(last_ex.eip == after, "its EIP is the instruction after int3");
+}
+
+/*
+ * TF, set by popf, takes effect after the instruction that follows: the CPU
+ * runs that one, then raises #DB (vector 1), a trap, with the EIP after
+ * it and TF still set in the saved flags.  Our handler clears TF, or we
+ * would step on through the fixup.  Every #DB goes through the Host, which
+ * wipes what the step left in the CPU's DR6 (run.c); the devtest program
+ * checks that from the Host side.
+ */
+#define EFLAGS_TF	0x100
+
+static bool stop_stepping(struct ex_regs *regs)
+{
+	regs->eflags &= ~EFLAGS_TF;
+	return false;		/* and on to the fixup */
+}
+
+static void test_single_step(void)
+{
+	trap_handler_t old = handle_exception(1, stop_stepping);
+	u32 after = 0, count;
+
+	ex_reset();
+	count = last_ex.count;
+	asm volatile(ASM_TRY("1f")
+		     "pushfl\n\t"
+		     "orl $0x100, (%%esp)\n\t"
+		     "popfl\n\t"
+		     "nop\n"
+		     "1: movl $1b, %0\n\t"
+		     : "=r"(after) : : "cc", "memory");
+	ex_done();
+	handle_exception(1, old);
+	report(last_ex.vector == 1 && last_ex.eip == after,
+	       "a single step arrives at vector 1, after the instruction that follows popf (vector %d, eip %#x, want %#x)",
+	       (int)last_ex.vector, last_ex.eip, after);
+	report(last_ex.count == count + 1 && (last_ex.eflags & EFLAGS_TF),
+	       "once, with TF in its saved flags (%u exceptions, flags %#x)",
+	       last_ex.count - count, last_ex.eflags);
 }
 
 /* "into" traps when the overflow flag is set, which 0x7fffffff + 1 does. */
@@ -149,6 +189,7 @@ void test_traps(void)
 {
 	test_divide_error();
 	test_breakpoint();
+	test_single_step();
 	test_overflow();
 	test_invalid_opcode();
 	test_general_protection();

@@ -17,9 +17,10 @@
  *     after an exec();
  *   - the read() in which the Guest dies fails with ENOENT, the next returns
  *     the reason, and writes are ENOENT from then on.
- * Two small Guests run for real: two instructions each, in the linear mode
- * a Guest starts in (virtual = physical), one spinning until a signal
- * interrupts read(), one making a bad hypercall.
+ * Small Guests run for real, in the linear mode a Guest starts in (virtual
+ * = physical): spinning until a signal interrupts read(), making a bad
+ * hypercall, doing port I/O, and one under a debugger (ptrace) whose
+ * hardware breakpoints must neither reach the Guest nor lose its own #DB.
  *
  * Built static for i386: $(I386_CC) -static -O2 -Wall -Wextra -Werror -pthread.
  */
@@ -28,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,7 +39,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1144,6 +1148,219 @@ static void check_open_close(uint8_t *ram)
 	report(!debugfs_present(), "no debugfs file left behind");
 }
 
+/* ---- the Host's debug registers (run.c) ------------------------------- */
+
+/*
+ * A Guest run by a Launcher that a debugger watches.  The debugger (we, by
+ * ptrace) arms two of the Launcher's hardware breakpoints: DR0 on a write to
+ * BP_WATCHED, an address the Launcher never touches but the Guest does,
+ * and DR1 on a word of the Launcher's own.  What must happen:
+ *  - the Guest writes BP_WATCHED a thousand times and never sees a #DB:
+ *    the Host's breakpoints are off while the Guest runs;
+ *  - a single step of the Guest's own (TF) reaches its #DB handler;
+ *  - after that, the Launcher's write to its word stops it with SIGTRAP,
+ *    and DR6 as the debugger reads it shows that breakpoint (B1) and no
+ *    single step (BS): the Guest's step left nothing in the Host's DR6.
+ * All of it on one CPU, where DR6 would have kept the Guest's bits.
+ */
+#define BP_PARAMS	0x17f000u	/* the #DB gate's two words, for the Guest */
+#define BP_WATCHED	0x170000u	/* the Guest's word that DR0 watches */
+#define BP_STACK	0x180000u
+#define DR6_B1		0x2u
+#define DR6_BS		0x4000u
+/* L0 and L1; both "break on a 4-byte write" (R/W 01, LEN 11). */
+#define BP_DR7		(0x1u | 0x4u | 0xdu << 16 | 0xdu << 20)
+
+asm(".pushsection .rodata\n"
+    "bp_guest:\n\t"
+    "movl $0x180000, %esp\n\t"			/* BP_STACK */
+    "movl $0x200000, %ebx\n\t"			/* GUEST_DATA */
+    "movl $1, %eax\n\t"				/* LHCALL_LGUEST_INIT */
+    "int $0x1f\n\t"
+    "movl $6, %eax\n\t"				/* LHCALL_LOAD_IDT_ENTRY */
+    "movl $1, %ebx\n\t"
+    "movl 0x17f000, %ecx\n\t"			/* BP_PARAMS */
+    "movl 0x17f004, %edx\n\t"
+    "int $0x1f\n\t"
+    "movl $1000, %ecx\n"
+    "1:\tmovl %ecx, 0x170000\n\t"		/* BP_WATCHED */
+    "loop 1b\n"
+    "bp_guest_wrote:\n\t"
+    "outb %al, $0x80\n\t"
+    "pushfl\n\t"
+    "orl $0x100, (%esp)\n\t"
+    "popfl\n\t"
+    "nop\n"
+    "bp_guest_stepped:\n\t"
+    "jmp .\n"
+    "bp_guest_handler:\n\t"
+    "outb %al, $0x80\n\t"
+    "jmp .\n"
+    "bp_guest_end:\n"
+    ".popsection");
+extern const uint8_t bp_guest[], bp_guest_wrote[], bp_guest_stepped[],
+	bp_guest_handler[], bp_guest_end[];
+
+static uint32_t bp_guest_addr(const uint8_t *label)
+{
+	return START + (uint32_t)(label - bp_guest);
+}
+
+/* What the traced Launcher saw: 0 in err, or where it gave up. */
+struct bp_result {
+	int err;
+	const char *failed;
+	uint32_t exit1_trap, exit1_eip;
+	uint32_t exit2_trap, exit2_eip, frame_eip, frame_eflags;
+};
+
+static volatile uint32_t bp_launcher_word;	/* DR1 watches it */
+
+static int bp_read_exit(int fd, struct lguest_exit *e, struct bp_result *res,
+			const char *what)
+{
+	if (read(fd, e, sizeof(*e)) == (long)sizeof(*e))
+		return 0;
+	res->err = errno ? errno : EIO;
+	res->failed = what;
+	return -1;
+}
+
+static void bp_launcher(uint8_t *ram, int report_fd)
+{
+	uint32_t handler = bp_guest_addr(bp_guest_handler);
+	uint32_t step[3] = { LHREQ_SETREG, LG_REG_EIP, 0 };
+	struct bp_result res = { 0 };
+	struct lguest_exit e;
+	cpu_set_t one;
+	uint32_t esp;
+	int fd;
+
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	if (sched_setaffinity(0, sizeof(one), &one) || ptrace(PTRACE_TRACEME, 0, NULL, NULL)) {
+		res.err = errno;
+		res.failed = "sched_setaffinity() or PTRACE_TRACEME";
+		goto out;
+	}
+	raise(SIGSTOP);		/* for the debugger to arm DR0 and DR1 */
+	alarm(10);
+
+	memset(ram, 0, RAM_BYTES);
+	memcpy(ram + START, bp_guest, (size_t)(bp_guest_end - bp_guest));
+	((struct lguest_data *)(ram + GUEST_DATA))->syscall_vec = 0x80;
+	/* A ring-1 trap gate for vector 1: selector 0x60, present, type 15. */
+	((uint32_t *)(ram + BP_PARAMS))[0] = (LGUEST_GUEST_CS & ~3u) << 16 | (handler & 0xffff);
+	((uint32_t *)(ram + BP_PARAMS))[1] = (handler & 0xffff0000) | 0x8f00;
+	fd = open_dev();
+	if (initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES) != 16) {
+		res.err = errno;
+		res.failed = "INITIALIZE";
+		goto out;
+	}
+	if (bp_read_exit(fd, &e, &res, "the first read()"))
+		goto out;
+	res.exit1_trap = e.pending.trap;
+	res.exit1_eip = e.regs[LG_REG_EIP / 4];
+	/* On past the out, to the single step, wherever the Guest stopped. */
+	step[2] = bp_guest_addr(bp_guest_wrote) + 2;
+	if (send(fd, step, 3) != 12) {
+		res.err = errno;
+		res.failed = "SETREG eip";
+		goto out;
+	}
+	if (bp_read_exit(fd, &e, &res, "the second read()"))
+		goto out;
+	res.exit2_trap = e.pending.trap;
+	res.exit2_eip = e.regs[LG_REG_EIP / 4];
+	esp = e.regs[LG_REG_ESP / 4];
+	if (esp >= START && esp <= BP_STACK - 12) {
+		memcpy(&res.frame_eip, ram + esp, 4);
+		memcpy(&res.frame_eflags, ram + esp + 8, 4);
+	}
+	/* Now the Launcher's own breakpoint: SIGTRAP, with DR6 for the debugger. */
+	bp_launcher_word = 1;
+	close(fd);
+out:
+	_exit(write(report_fd, &res, sizeof(res)) != sizeof(res));
+}
+
+static long dr_offset(int n)
+{
+	return (long)offsetof(struct user, u_debugreg) + n * (long)sizeof(int);
+}
+
+/*
+ * The debugger's side: arm the breakpoints at the child's SIGSTOP, then
+ * count its SIGTRAPs (reading DR6 at each) and pass on any other signal.
+ * 0 once the child has exited.
+ */
+static int bp_debug(pid_t child, unsigned int *traps, long *dr6)
+{
+	int status, sig = 0;
+
+	if (waitpid(child, &status, 0) != child || !WIFSTOPPED(status) ||
+	    WSTOPSIG(status) != SIGSTOP)
+		return -1;
+	if (ptrace(PTRACE_POKEUSER, child, (void *)dr_offset(0), (void *)BP_WATCHED) ||
+	    ptrace(PTRACE_POKEUSER, child, (void *)dr_offset(1), (void *)&bp_launcher_word) ||
+	    ptrace(PTRACE_POKEUSER, child, (void *)dr_offset(7), (void *)BP_DR7))
+		return -1;
+	for (;;) {
+		if (ptrace(PTRACE_CONT, child, NULL, (void *)(long)sig) ||
+		    waitpid(child, &status, 0) != child)
+			return -1;
+		if (!WIFSTOPPED(status))
+			return WIFEXITED(status) ? 0 : -1;
+		sig = WSTOPSIG(status);
+		if (sig == SIGTRAP) {
+			++*traps;
+			*dr6 = ptrace(PTRACE_PEEKUSER, child, (void *)dr_offset(6), NULL);
+			sig = 0;
+		}
+	}
+}
+
+static void check_host_breakpoints(uint8_t *ram)
+{
+	struct bp_result res = { .err = EIO, .failed = "the report" };
+	unsigned int traps = 0;
+	int report_fd[2], debugged;
+	long dr6 = -1;
+	pid_t child;
+
+	if (pipe(report_fd) || (child = fork()) < 0) {
+		report(0, "pipe() and fork() for a traced Launcher (%s)", strerror(errno));
+		return;
+	}
+	if (child == 0) {
+		close(report_fd[0]);
+		bp_launcher(ram, report_fd[1]);
+	}
+	close(report_fd[1]);
+	debugged = bp_debug(child, &traps, &dr6);
+	if (read(report_fd[0], &res, sizeof(res)) != sizeof(res))
+		res.err = EIO;
+	close(report_fd[0]);
+	report(debugged == 0, "ptrace arms DR0 and DR1 of a Launcher and sees it exit");
+	if (res.err) {
+		report(0, "the traced Launcher runs its Guest (%s: %s)", res.failed, errname(res.err));
+		return;
+	}
+	report(res.exit1_trap == 13 && res.exit1_eip == bp_guest_addr(bp_guest_wrote),
+	       "a Guest writes 1000 times to an address a Host breakpoint watches, and takes no #DB (exit at %#x, want %#x)",
+	       res.exit1_eip, bp_guest_addr(bp_guest_wrote));
+	report(res.exit2_trap == 13 && res.exit2_eip == bp_guest_addr(bp_guest_handler) &&
+	       res.frame_eip == bp_guest_addr(bp_guest_stepped) && (res.frame_eflags & 0x100),
+	       "its own single step reaches its #DB handler, after the nop, TF in the frame (exit at %#x, frame eip %#x, flags %#x)",
+	       res.exit2_eip, res.frame_eip, res.frame_eflags);
+	report(traps == 1 && (dr6 & DR6_B1),
+	       "then the Launcher's write to its own watched word is one SIGTRAP, DR6 B1 (%u SIGTRAPs, DR6 %#lx)",
+	       traps, dr6);
+	report(traps == 1 && !(dr6 & DR6_BS),
+	       "with no single step in DR6: the Guest's step left nothing in the Host's (DR6 %#lx)", dr6);
+}
+
 /* ---- another address space (lguest_user.c H012) ------------------------ */
 
 #define AFTER_EXEC	"--after-exec"
@@ -1296,6 +1513,7 @@ int main(int argc, char *argv[])
 	check_held_death(ram);
 	check_held_efault(ram);
 	check_isr_reads(ram);
+	check_host_breakpoints(ram);
 
 	printf("1..%u\n", tests);
 	return failures ? 1 : 0;
