@@ -131,6 +131,7 @@ struct lg_stats {
 	u64 faulted_around;		/* PTEs shadowed beside them (H405) */
 	u64 held_port_writes;		/* "out"s held for the Launcher (H310) */
 	u64 isr_reads;			/* ISR reads we answered (H320) */
+	u64 debugreg_moves;		/* mov to or from %drN (debugreg.c) */
 	u64 hcalls[LG_HCALL_COUNTED];	/* by number: straight calls */
 	u64 hcalls_async[LG_HCALL_COUNTED];	/* ...and from the ring */
 	u64 traps[256];
@@ -165,6 +166,8 @@ struct lg_cpu {
 
 	/* The ring-1 stack for traps from Guest user mode (SET_STACK). */
 	u32 ss1, esp1;
+	/* DR6's event bits from the Guest's last #DB, as it reads them. */
+	u32 dr6;
 	bool guest_ts;			/* the Guest's idea of CR0.TS */
 	struct fpu_guest fpu;
 
@@ -323,6 +326,10 @@ void lg_update_time(struct lguest *lg);
 /* port_io.c: port writes held for the Launcher */
 int lg_hold_ports(struct lguest *lg, u32 first, u32 last);
 bool lg_hold_port_write(struct lg_cpu *cpu, const u8 *insn);
+
+/* debugreg.c */
+#define LG_DR6_EVENTS	0x0000e00f	/* B0-B3, BD, BS, BT */
+bool lg_emulate_debugreg(struct lg_cpu *cpu, const u8 *insn);
 bool lg_held_writes_due(struct lg_cpu *cpu);
 void lg_exit_for_writes(struct lg_cpu *cpu);
 ssize_t lg_copy_held_writes(struct lg_cpu *cpu, char __user *user);

@@ -116,6 +116,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "faulted_around %llu\n", s->faulted_around);
 	seq_printf(m, "held_port_writes %llu\n", s->held_port_writes);
 	seq_printf(m, "isr_reads %llu\n", s->isr_reads);
+	seq_printf(m, "debugreg_moves %llu\n", s->debugreg_moves);
 	seq_printf(m, "pins %lu\npins_peak %lu\n", lg->pins_held, lg->pins_peak);
 	seq_printf(m, "guest_paging %s\n",
 		   lg->cpu.linear ? "none" : lg->guest_pae ? "pae" : "2level");

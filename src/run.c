@@ -622,10 +622,16 @@ static unsigned long host_breakpoints_off(void)
 	return local_db_save();
 }
 
-static void host_breakpoints_on(unsigned long dr7, u32 trapnum)
+static void host_breakpoints_on(struct lg_cpu *cpu, unsigned long dr7, u32 trapnum)
 {
-	if ((trapnum & 0xff) == X86_TRAP_DB)
+	unsigned long dr6;
+
+	if ((trapnum & 0xff) == X86_TRAP_DB) {
+		/* What the Guest reads from DR6 now (debugreg.c). */
+		get_debugreg(dr6, 6);
+		cpu->dr6 = dr6 & LG_DR6_EVENTS;
 		set_debugreg(DR6_RESERVED, 6);
+	}
 	local_db_restore(dr7);
 }
 
@@ -654,7 +660,7 @@ bool lg_run_guest_once(struct lg_cpu *cpu)
 
 	events = run_switcher(pages);
 
-	host_breakpoints_on(dr7, pages->rp.regs.trapnum);
+	host_breakpoints_on(cpu, dr7, pages->rp.regs.trapnum);
 	load_fixmap_gdt(host_cpu);
 	restore_sysenter();
 
@@ -736,6 +742,8 @@ static void port_io(struct lg_cpu *cpu)
 
 	BUILD_BUG_ON(sizeof(cpu->pending.insn) < 3);	/* lg_hold_port_write() */
 	lg_fetch_insn(cpu, insn, sizeof(cpu->pending.insn));
+	if (lg_emulate_debugreg(cpu, insn))
+		return;
 	if (!lg_hold_port_write(cpu, insn))
 		lg_exit_fetched(cpu, 13, 0);
 }

@@ -54,9 +54,17 @@ static void test_breakpoint(void)
  * checks that from the Host side.
  */
 #define EFLAGS_TF	0x100
+#define DR6_BS		0x4000
+
+static u32 dr6_in_handler;
 
 static bool stop_stepping(struct ex_regs *regs)
 {
+	u32 dr6;
+
+	/* What a #DB handler does first, here with the plain mov (debugreg.c). */
+	asm volatile("movl %%db6, %0" : "=r"(dr6));
+	dr6_in_handler = dr6;
 	regs->eflags &= ~EFLAGS_TF;
 	return false;		/* and on to the fixup */
 }
@@ -83,6 +91,44 @@ static void test_single_step(void)
 	report(last_ex.count == count + 1 && (last_ex.eflags & EFLAGS_TF),
 	       "once, with TF in its saved flags (%u exceptions, flags %#x)",
 	       last_ex.count - count, last_ex.eflags);
+	report(dr6_in_handler == (0xffff0ff0 | DR6_BS),
+	       "its handler reads DR6 with a mov, and it says single step (BS) and nothing else (%#x)",
+	       dr6_in_handler);
+}
+
+/*
+ * The other debug registers, as the Host emulates them: no breakpoints
+ * (DR0-DR3 read 0, DR7 its reset value 0x400), writes accepted and without
+ * effect but for DR6, which the Guest can clear.  DR4 and DR5 are DR6 and
+ * DR7 under other names, as with CR4.DE clear.  No move may fault.
+ */
+static void test_debug_registers(void)
+{
+	u32 dr0 = 1, dr3 = 1, dr7 = 0, dr5 = 0, dr6 = 0, dr4 = 0;
+
+	ex_reset();
+	asm volatile(ASM_TRY("1f")
+		     "movl %%db0, %0\n\t"
+		     "movl %%db3, %1\n\t"
+		     "movl %%db7, %2\n\t"
+		     "movl %%eax, %%db7\n\t"
+		     "movl %%eax, %%db0\n\t"
+		     "movl %%db5, %3\n\t"
+		     "movl %%eax, %%db6\n\t"
+		     "movl %%db6, %4\n\t"
+		     "movl %%db4, %5\n"
+		     "1:\n\t"
+		     : "+r"(dr0), "+r"(dr3), "+r"(dr7), "+r"(dr5), "+r"(dr6), "+r"(dr4)
+		     : "a"(0xffffffff) : "memory");
+	ex_done();
+	report(last_ex.vector == NO_VECTOR, "moves to and from DR0-DR7 do not fault (vector %d at %#x)",
+	       (int)last_ex.vector, last_ex.eip);
+	report(dr0 == 0 && dr3 == 0 && dr7 == 0x400 && dr5 == 0x400,
+	       "DR0 and DR3 read 0, DR7 and DR5 0x400, after writes to DR0 and DR7 (%#x %#x %#x %#x)",
+	       dr0, dr3, dr7, dr5);
+	report(dr6 == 0xffffefff && dr4 == dr6,
+	       "DR6 (and DR4) read back what was written to DR6's event bits (%#x, %#x)", dr6, dr4);
+	asm volatile("movl %0, %%db6" : : "r"(0) : "memory");
 }
 
 /* "into" traps when the overflow flag is set, which 0x7fffffff + 1 does. */
@@ -190,6 +236,7 @@ void test_traps(void)
 	test_divide_error();
 	test_breakpoint();
 	test_single_step();
+	test_debug_registers();
 	test_overflow();
 	test_invalid_opcode();
 	test_general_protection();

@@ -13,18 +13,26 @@
  *                           and word, then read every page back
  *   guest-work pingpong N   two processes pass a counter N round trips
  *                           through two pipes, each side checking it
+ *   guest-work singlestep N a debugger's N single steps (PTRACE_SINGLESTEP)
+ *                           of a child: each a SIGTRAP, its EIP moved on
  *
  * What makes these hard for the Host is what they cost it: every fork and
  * exec builds and tears down an address space (shadow page tables), every
  * first touch of a page is a fault the Host must fill in, and every pipe
- * round trip is two context switches, two page-table switches.
+ * round trip is two context switches, two page-table switches.  A single
+ * step is a #DB in the Guest, which the Host must hand back to it (and
+ * clean up after in the CPU's DR6).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stddef.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -211,6 +219,54 @@ static int pingpong(uint32_t n)
 	return good == n ? 0 : 1;
 }
 
+static long peek_user(pid_t pid, size_t offset)
+{
+	errno = 0;
+	return ptrace(PTRACE_PEEKUSER, pid, (void *)offset, NULL);
+}
+
+static int singlestep(uint32_t n)
+{
+	const size_t eip_at = offsetof(struct user, regs.eip);
+	uint32_t i, good = 0;
+	long eip, last_eip;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		perror("guest-work: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		volatile uint32_t spin = 0;
+
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(1);
+		raise(SIGSTOP);
+		for (;;)
+			spin++;
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status)) {
+		fprintf(stderr, "guest-work: the child did not stop for us\n");
+		return 1;
+	}
+	last_eip = peek_user(pid, eip_at);
+	for (i = 0; i < n; i++) {
+		if (ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) ||
+		    waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
+			break;
+		eip = peek_user(pid, eip_at);
+		if (WSTOPSIG(status) == SIGTRAP && eip != last_eip)
+			good++;
+		last_eip = eip;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	printf("@@WORK singlestep steps=%u ok=%u\n", n, good);
+	return good == n ? 0 : 1;
+}
+
 int main(int argc, char *argv[])
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -222,6 +278,8 @@ int main(int argc, char *argv[])
 		return memtouch(parse_count(argv[2], 1, 99));
 	if (argc == 3 && strcmp(argv[1], "pingpong") == 0)
 		return pingpong((uint32_t)parse_count(argv[2], 1, 100000000));
-	fprintf(stderr, "usage: guest-work forkexec N | memtouch PCT | pingpong N\n");
+	if (argc == 3 && strcmp(argv[1], "singlestep") == 0)
+		return singlestep((uint32_t)parse_count(argv[2], 1, 1000000));
+	fprintf(stderr, "usage: guest-work forkexec N | memtouch PCT | pingpong N | singlestep N\n");
 	return 2;
 }

@@ -13,6 +13,7 @@
 #   @@WORK forkexec runs=1000 ok=1000 ms=T        (guest-work.c)
 #   @@WORK memtouch avail_kb=A pct=90 touched_kb=K pages=N mismatches=0 ms=T
 #   @@WORK pingpong trips=10000 ok=10000 ms=T
+#   @@WORK singlestep steps=200 ok=200
 #   @@WORK clock n=2 epoch=SECONDS      ... again at the end
 #   @@WORK end status=0                 0 if every job above checked out
 #
@@ -74,6 +75,7 @@ work "meminfo total_kb=$(meminfo MemTotal) free_kb=$(meminfo MemFree) avail_kb=$
 run forkexec "$forks"
 run memtouch "$mem_pct"
 run pingpong "$trips"
+run singlestep 200
 work "clock n=2 epoch=$(date +%s)"
 work "end status=$status"
 exit "$status"

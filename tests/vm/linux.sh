@@ -550,10 +550,12 @@ lg_linux_test() {
 		lg_linux_memtouch "$dir" 90
 	lg_check "$flavour: 10000 pipe round trips between two processes" \
 		lg_is "$(lg_work "$dir" pingpong trips) $(lg_work "$dir" pingpong ok)" "10000 10000"
+	lg_check "$flavour: a debugger single-steps a process 200 times, each a SIGTRAP" \
+		lg_is "$(lg_work "$dir" singlestep steps) $(lg_work "$dir" singlestep ok)" "200 200"
 	lg_check "$flavour: the Guest's clock trails the Host's by less than its boot took, and keeps pace (2 s)" \
 		lg_linux_clock_check "$dir"
 	lg_linux_clock_diag "$dir"
-	lg_section linux "$dir/results.log" | grep -E '^@@WORK (forkexec|memtouch|pingpong|meminfo|kernel)' | lg_diag
+	lg_section linux "$dir/results.log" | grep -E '^@@WORK (forkexec|memtouch|pingpong|singlestep|meminfo|kernel)' | lg_diag
 	lg_check "$flavour: the Guest reads our token from hvc0 and echoes it back" \
 		lg_linux_has "$dir" "@@GUEST echo token=$token reversed=$(rev <<<"$token")"
 	lg_linux_check_devices "$flavour" "$dir" "$reboot"
