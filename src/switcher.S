@@ -511,7 +511,8 @@ lg_fast_deliver:
 	/* From user mode onto the ring-1 stack, else on the stack it was on. */
 	testl	$2, REGS(LGR_CS)
 	jnz	5f
-	movl	REGS(LGR_SS), %ebp
+	/* The CPU may push a selector as 16 bits, leaving the word's top half. */
+	movzwl	REGS(LGR_SS), %ebp
 	cmpl	STATE(LGS_FAST_SS), %ebp
 	jne	lg_fast_home
 	movl	REGS(LGR_ESP), %esi
