@@ -743,19 +743,32 @@ static void fault_around(struct lg_cpu *cpu, u32 vaddr, const struct gwalk *faul
 
 bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode)
 {
+	struct lguest *lg = cpu->lg;
 	struct gwalk w;
+	u64 gpa;
 
 	if (vaddr >= lg_switcher_reserve_base)
 		return false;
-	/* Before its first page table the Guest sees its memory 1:1. */
-	if (cpu->linear)
-		return install_shadow(cpu, vaddr, vaddr & PAGE_MASK, PTE_DIRTY, true);
-	if (!walk_guest(cpu, vaddr, &w))
-		return cpu->lg->dead;
-	if (!demand_walked(cpu, vaddr, errcode, &w))
-		return false;
-	/* Fixed in place: not a device page's exit, nor a death. */
-	if (!cpu->has_pending && !cpu->lg->dead)
+	if (cpu->linear) {
+		/* Before its first page table the Guest sees its memory 1:1. */
+		gpa = vaddr & PAGE_MASK;
+		install_shadow(cpu, vaddr, gpa, PTE_DIRTY, true);
+	} else {
+		if (!walk_guest(cpu, vaddr, &w))
+			return lg->dead;
+		if (!demand_walked(cpu, vaddr, errcode, &w))
+			return false;
+		gpa = gframe(lg, w.pte);
+	}
+	/*
+	 * Only a page of RAM was fixed in place.  A device page's access went
+	 * to the Launcher or was answered here (an ISR read, H320), and its
+	 * neighbours are no likelier to be touched than any other page.
+	 */
+	if (lg->dead || cpu->has_pending || gpa >= ((u64)lg->pfn_limit << PAGE_SHIFT))
+		return true;
+	cpu->stats.demand_fixed++;
+	if (!cpu->linear)
 		fault_around(cpu, vaddr, &w);
 	return true;
 }

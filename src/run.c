@@ -788,12 +788,8 @@ void lg_handle_trap(struct lg_cpu *cpu)
 		break;
 	case 14:
 		cpu->stats.page_faults++;
-		if (lg_demand_page(cpu, cpu->cr2, cpu->regs.errcode)) {
-			/* Not a device page's exit to the Launcher, nor a death. */
-			if (!cpu->has_pending && !lg->dead)
-				cpu->stats.demand_fixed++;
+		if (lg_demand_page(cpu, cpu->cr2, cpu->regs.errcode))
 			return;
-		}
 		/* The Guest reads %cr2 from here. */
 		if (lg->lguest_data)
 			lg_write_u32(lg, lg->lguest_data + LGD(cr2), cpu->cr2);
