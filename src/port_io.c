@@ -34,10 +34,13 @@ MODULE_PARM_DESC(hold_port_writes,
  * list is full the next write goes out the ordinary way, taking the
  * others with it; when the Guest halts (it may be waiting for what the
  * writes start) or dies (they may be its last words), or when the oldest
- * has waited LG_HOLD_JIFFIES, the Launcher gets an exit that brings only
- * the writes (LGUEST_EXIT_WRITES).
+ * has waited LG_HOLD_MS, the Launcher gets an exit that brings only the
+ * writes (LGUEST_EXIT_WRITES).  Milliseconds, not jiffies, so that the
+ * bound is the same whatever HZ the Host kernel has (two jiffies at
+ * Debian's 250); the clock we read still ticks in jiffies, so a write
+ * may go out up to one jiffy sooner.
  */
-#define LG_HOLD_JIFFIES		2
+#define LG_HOLD_MS		8
 
 /*
  * LHREQ_HOLD_PORTS: a few ranges per Guest, never taken back.  With the
@@ -138,7 +141,7 @@ bool lg_held_writes_due(struct lg_cpu *cpu)
 	if (!cpu->nr_held)
 		return false;
 	return cpu->halted ||
-	       time_after_eq(jiffies, cpu->held_since + LG_HOLD_JIFFIES);
+	       time_after_eq(jiffies, cpu->held_since + msecs_to_jiffies(LG_HOLD_MS));
 }
 
 /* An exit that brings the Launcher nothing but the writes. */
