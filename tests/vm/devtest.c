@@ -1293,16 +1293,19 @@ static long dr_offset(int n)
 /*
  * The debugger's side: arm the breakpoints at the child's SIGSTOP, then
  * count its SIGTRAPs (reading DR6 at each) and pass on any other signal.
- * 0 once the child has exited.
+ * 0 once the child has exited, 1 if it was killed, -1 if we gave up on a
+ * child that is still there.
  */
 static int bp_debug(pid_t child, unsigned int *traps, long *dr6)
 {
 	int status, sig = 0;
 
-	if (waitpid(child, &status, 0) != child || !WIFSTOPPED(status) ||
-	    WSTOPSIG(status) != SIGSTOP)
+	if (waitpid(child, &status, 0) != child)
 		return -1;
-	if (ptrace(PTRACE_POKEUSER, child, (void *)dr_offset(0), (void *)BP_WATCHED) ||
+	if (!WIFSTOPPED(status))
+		return 1;
+	if (WSTOPSIG(status) != SIGSTOP ||
+	    ptrace(PTRACE_POKEUSER, child, (void *)dr_offset(0), (void *)BP_WATCHED) ||
 	    ptrace(PTRACE_POKEUSER, child, (void *)dr_offset(1), (void *)&bp_launcher_word) ||
 	    ptrace(PTRACE_POKEUSER, child, (void *)dr_offset(7), (void *)BP_DR7))
 		return -1;
@@ -1311,7 +1314,7 @@ static int bp_debug(pid_t child, unsigned int *traps, long *dr6)
 		    waitpid(child, &status, 0) != child)
 			return -1;
 		if (!WIFSTOPPED(status))
-			return WIFEXITED(status) ? 0 : -1;
+			return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : 1;
 		sig = WSTOPSIG(status);
 		if (sig == SIGTRAP) {
 			++*traps;
@@ -1339,10 +1342,16 @@ static void check_host_breakpoints(uint8_t *ram)
 	}
 	close(report_fd[1]);
 	debugged = bp_debug(child, &traps, &dr6);
+	if (debugged < 0) {
+		/* Stopped or running, it holds the pipe open: end it first. */
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
 	if (read(report_fd[0], &res, sizeof(res)) != sizeof(res))
 		res.err = EIO;
 	close(report_fd[0]);
-	report(debugged == 0, "ptrace arms DR0 and DR1 of a Launcher and sees it exit");
+	report(debugged == 0, "ptrace arms DR0 and DR1 of a Launcher and sees it exit 0 (%s)",
+	       debugged < 0 ? "ptrace or waitpid failed" : debugged ? "it did not" : "it did");
 	if (res.err) {
 		report(0, "the traced Launcher runs its Guest (%s: %s)", res.failed, errname(res.err));
 		return;
