@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The Guest's debug registers.
- *
+ * The Guest's debug registers, as a CPU with no breakpoints set.
+ */
+#include "lg.h"
+
+/*> H330
  * The Guest runs in ring 1, where "mov" to or from %dr0-%dr7 is a #GP;
  * a #GP with no error code from ring 1 comes to us the way port I/O does
  * (run.c), and these instructions we answer here.  What the Guest sees is
@@ -17,8 +20,6 @@
  * handler that reads DR6 first thing, as every x86 kernel's does, would
  * take it in the middle of handling a single step.
  */
-#include "lg.h"
-
 #define MOV_FROM_DR	0x21	/* 0f 21 /r: mov %drN, r32 */
 #define MOV_TO_DR	0x23	/* 0f 23 /r: mov r32, %drN */
 #define DR6_FIXED	0xffff0ff0	/* what DR6 reads with no event in it */

@@ -603,7 +603,7 @@ static void take_fast_pf_state(struct lg_cpu *cpu, struct lg_regs_page *rp,
 	cpu->fast_last_eip = rp->fast_last_eip;
 }
 
-/*
+/*> H210
  * The Host's hardware breakpoints (a debugger's watchpoint, a perf "mem:"
  * event) watch linear addresses, and the Guest's addresses are linear
  * addresses too: left armed, they would hit the Guest's own accesses and
