@@ -10,8 +10,10 @@
  * (run.c), and these instructions we answer here.  What the Guest sees is
  * a CPU whose breakpoints never fire: DR0-DR3 read 0, DR7 reads its reset
  * value, and DR6 says what caused the Guest's last #DB (a single step's
- * BS, say), which run.c takes from the CPU's own DR6 at that exit.
- * Writes change nothing, except that the Guest may clear DR6.
+ * BS, say), which run.c takes from the CPU's own DR6 at that exit: each
+ * #DB's bits replace the last one's, where a real DR6 would accumulate
+ * them until the Guest's handler cleared it.  Writes change nothing but
+ * DR6, which takes the event bits written (BD, BS, BT: lg.h).
  *
  * A Linux Guest does not come here: it reaches the debug registers through
  * paravirt ops of its own, which never trap.  Code that uses the plain

@@ -328,7 +328,13 @@ int lg_hold_ports(struct lguest *lg, u32 first, u32 last);
 bool lg_hold_port_write(struct lg_cpu *cpu, const u8 *insn);
 
 /* debugreg.c */
-#define LG_DR6_EVENTS	0x0000e00f	/* B0-B3, BD, BS, BT */
+/*
+ * The DR6 bits a Guest may see: BD, BS and BT.  Not B0-B3, which name the
+ * Host's breakpoint registers: the CPU may set them for a matching address
+ * even with the breakpoint disabled, which would tell the Guest what the
+ * Host watches.
+ */
+#define LG_DR6_EVENTS	0x0000e000
 bool lg_emulate_debugreg(struct lg_cpu *cpu, const u8 *insn);
 bool lg_held_writes_due(struct lg_cpu *cpu);
 void lg_exit_for_writes(struct lg_cpu *cpu);

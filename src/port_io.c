@@ -36,9 +36,9 @@ MODULE_PARM_DESC(hold_port_writes,
  * writes start) or dies (they may be its last words), or when the oldest
  * has waited LG_HOLD_MS, the Launcher gets an exit that brings only the
  * writes (LGUEST_EXIT_WRITES).  Milliseconds, not jiffies, so that the
- * bound is the same whatever HZ the Host kernel has (two jiffies at
- * Debian's 250); the clock we read still ticks in jiffies, so a write
- * may go out up to one jiffy sooner.
+ * bound does not move with the Host kernel's HZ; the clock we read still
+ * ticks in jiffies, so the wait is LG_HOLD_MS rounded up to whole jiffies,
+ * less up to one (exactly two jiffies, 4-8 ms, at Debian's HZ=250).
  */
 #define LG_HOLD_MS		8
 

@@ -99,7 +99,8 @@ static void test_single_step(void)
 /*
  * The other debug registers, as the Host emulates them: no breakpoints
  * (DR0-DR3 read 0, DR7 its reset value 0x400), writes accepted and without
- * effect but for DR6, which the Guest can clear.  DR4 and DR5 are DR6 and
+ * effect but for DR6's BD, BS and BT (B0-B3 would name the Host's own
+ * breakpoints, so they read 0).  DR4 and DR5 are DR6 and
  * DR7 under other names, as with CR4.DE clear.  No move may fault.
  */
 static void test_debug_registers(void)
@@ -126,8 +127,9 @@ static void test_debug_registers(void)
 	report(dr0 == 0 && dr3 == 0 && dr7 == 0x400 && dr5 == 0x400,
 	       "DR0 and DR3 read 0, DR7 and DR5 0x400, after writes to DR0 and DR7 (%#x %#x %#x %#x)",
 	       dr0, dr3, dr7, dr5);
-	report(dr6 == 0xffffefff && dr4 == dr6,
-	       "DR6 (and DR4) read back what was written to DR6's event bits (%#x, %#x)", dr6, dr4);
+	report(dr6 == 0xffffeff0 && dr4 == dr6,
+	       "DR6 (and DR4) read back the BD, BS and BT bits written, not B0-B3 (%#x, %#x)",
+	       dr6, dr4);
 	asm volatile("movl %0, %%db6" : : "r"(0) : "memory");
 }
 
