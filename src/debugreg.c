@@ -58,7 +58,7 @@ bool lg_emulate_debugreg(struct lg_cpu *cpu, const u8 *insn)
 		       dr == 7 ? DR7_FIXED : 0;
 	else if (dr == 6)
 		cpu->dr6 = *reg & LG_DR6_EVENTS;
-	cpu->regs.eip += 3;
+	lg_step_past(cpu, 3);
 	cpu->stats.debugreg_moves++;
 	return true;
 }

@@ -13,6 +13,8 @@
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
+#include <asm/debugreg.h>
+#include <asm/trapnr.h>
 #include "lg.h"
 #include "compat/hrtimer.h"
 #include "compat/sched.h"
@@ -210,6 +212,24 @@ bool lg_deliver_trap(struct lg_cpu *cpu, unsigned int vector)
 	if (vector >= 256)
 		return false;
 	return enter_guest_handler(cpu, vector, true, has_error_code(vector));
+}
+
+/*
+ * Past an instruction we carried out for the Guest (a held out, an ISR
+ * read, a debug-register move), with what the CPU does after any
+ * instruction: a single-step #DB if the Guest has TF set.  Without it a
+ * Guest stepping through such an instruction would see two go by for
+ * one trap.
+ */
+void lg_step_past(struct lg_cpu *cpu, unsigned int len)
+{
+	cpu->regs.eip += len;
+	if (!(cpu->regs.eflags & X86_EFLAGS_TF))
+		return;
+	cpu->dr6 = DR_STEP;
+	if (!lg_deliver_trap(cpu, X86_TRAP_DB))
+		kill_guest(cpu->lg, "single step at eip %#x with no #DB handler",
+			   cpu->regs.eip);
 }
 
 /*> H515

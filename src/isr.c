@@ -164,6 +164,6 @@ void lg_device_access(struct lg_cpu *cpu, u32 gpa)
 		return;
 	}
 	put_loaded_byte(&cpu->regs, &load, val);
-	cpu->regs.eip += load.len;
 	cpu->stats.isr_reads++;
+	lg_step_past(cpu, load.len);
 }

@@ -312,6 +312,7 @@ bool lg_flat_stack_segment(const struct lg_cpu *cpu, u32 sel);
 void lg_load_idt_entry(struct lg_cpu *cpu, u32 vector, u32 lo, u32 hi);
 void lg_copy_idt(const struct lg_cpu *cpu, gate_desc *idt, unsigned long stubs);
 bool lg_deliver_trap(struct lg_cpu *cpu, unsigned int vector);
+void lg_step_past(struct lg_cpu *cpu, unsigned int len);
 void lg_prepare_fast_pf(struct lg_cpu *cpu, struct lg_fast_pf *fast);
 void lg_maybe_deliver_irq(struct lg_cpu *cpu);
 unsigned long lg_blocked_irqs(struct lg_cpu *cpu);

@@ -130,8 +130,8 @@ bool lg_hold_port_write(struct lg_cpu *cpu, const u8 *insn)
 		   cpu->regs.eax & ((1U << (8 * out.size)) - 1);
 	if (!cpu->nr_held++)
 		cpu->held_since = jiffies;
-	cpu->regs.eip += out.len;
 	cpu->stats.held_port_writes++;
+	lg_step_past(cpu, out.len);
 	return true;
 }
 

@@ -97,6 +97,36 @@ static void test_single_step(void)
 }
 
 /*
+ * A single step over an instruction the Host carries out for us (here a
+ * debug-register move) traps right after it, as over any other: the Host
+ * delivers the #DB the CPU would have raised.
+ */
+static void test_step_over_emulated(void)
+{
+	trap_handler_t old = handle_exception(1, stop_stepping);
+	u32 after = 0, count;
+
+	ex_reset();
+	count = last_ex.count;
+	dr6_in_handler = 0;
+	asm volatile(ASM_TRY("1f")
+		     "pushfl\n\t"
+		     "orl $0x100, (%%esp)\n\t"
+		     "popfl\n\t"
+		     "movl %%db7, %%eax\n"
+		     "1: nop\n\t"
+		     "movl $1b, %0\n\t"
+		     : "=r"(after) : : "eax", "cc", "memory");
+	ex_done();
+	handle_exception(1, old);
+	report(last_ex.vector == 1 && last_ex.eip == after && last_ex.count == count + 1,
+	       "a single step over an emulated mov from DR7 traps once, right after it (vector %d, eip %#x, want %#x, %u exceptions)",
+	       (int)last_ex.vector, last_ex.eip, after, last_ex.count - count);
+	report(dr6_in_handler == (0xffff0ff0 | DR6_BS),
+	       "and DR6 says single step (%#x)", dr6_in_handler);
+}
+
+/*
  * The other debug registers, as the Host emulates them: no breakpoints
  * (DR0-DR3 read 0, DR7 its reset value 0x400), writes accepted and without
  * effect but for DR6's BD, BS and BT (B0-B3 would name the Host's own
@@ -239,6 +269,7 @@ void test_traps(void)
 	test_breakpoint();
 	test_single_step();
 	test_debug_registers();
+	test_step_over_emulated();
 	test_overflow();
 	test_invalid_opcode();
 	test_general_protection();
