@@ -27,26 +27,11 @@
 #define DR6_FIXED	0xffff0ff0	/* what DR6 reads with no event in it */
 #define DR7_FIXED	0x00000400
 
-/* ModRM.rm names the general register; the mod bits do not matter here. */
-static u32 *gpr(struct lg_regs *r, unsigned int n)
-{
-	switch (n) {
-	case 0: return &r->eax;
-	case 1: return &r->ecx;
-	case 2: return &r->edx;
-	case 3: return &r->ebx;
-	case 4: return &r->esp;
-	case 5: return &r->ebp;
-	case 6: return &r->esi;
-	default: return &r->edi;
-	}
-}
-
 /* True if insn, at the Guest's EIP, was a debug-register move we did. */
 bool lg_emulate_debugreg(struct lg_cpu *cpu, const u8 *insn)
 {
 	unsigned int dr = (insn[2] >> 3) & 7;
-	u32 *reg = gpr(&cpu->regs, insn[2] & 7);
+	u32 *reg = lg_gpr(&cpu->regs, insn[2]);	/* ModRM.rm; mod does not matter */
 
 	if (insn[0] != 0x0f || (insn[1] != MOV_FROM_DR && insn[1] != MOV_TO_DR))
 		return false;

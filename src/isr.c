@@ -101,21 +101,6 @@ no_byte:
 	return false;
 }
 
-/* ModRM.reg of a 32-bit operand; not %esp, which no ioread8() loads. */
-static u32 *reg32(struct lg_regs *r, unsigned int n)
-{
-	switch (n) {
-	case 0: return &r->eax;
-	case 1: return &r->ecx;
-	case 2: return &r->edx;
-	case 3: return &r->ebx;
-	case 5: return &r->ebp;
-	case 6: return &r->esi;
-	case 7: return &r->edi;
-	default: return NULL;
-	}
-}
-
 /* Whether we can put the byte where the instruction says: not in %esp. */
 static bool target_ok(const struct lg_isr_load *l)
 {
@@ -127,11 +112,11 @@ static void put_loaded_byte(struct lg_regs *r, const struct lg_isr_load *l, u8 v
 	u32 *reg;
 
 	if (l->zero_extend) {
-		*reg32(r, l->reg) = val;
+		*lg_gpr(r, l->reg) = val;
 		return;
 	}
 	/* r8: %al, %cl, %dl, %bl, then %ah, %ch, %dh, %bh. */
-	reg = reg32(r, l->reg & 3);
+	reg = lg_gpr(r, l->reg & 3);
 	if (l->reg < 4)
 		*reg = (*reg & ~0xFFu) | val;
 	else

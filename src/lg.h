@@ -29,6 +29,21 @@ struct lg_regs {
 	u32 eip, cs, eflags, esp, ss;
 };
 
+/* The general register an instruction's 3-bit field names (ModRM.reg or .rm). */
+static inline u32 *lg_gpr(struct lg_regs *r, unsigned int n)
+{
+	switch (n & 7) {
+	case 0: return &r->eax;
+	case 1: return &r->ecx;
+	case 2: return &r->edx;
+	case 3: return &r->ebx;
+	case 4: return &r->esp;
+	case 5: return &r->ebp;
+	case 6: return &r->esi;
+	default: return &r->edi;
+	}
+}
+
 struct lg_desc_ptr {
 	u16 pad;
 	u16 limit;
@@ -327,6 +342,9 @@ void lg_update_time(struct lguest *lg);
 /* port_io.c: port writes held for the Launcher */
 int lg_hold_ports(struct lguest *lg, u32 first, u32 last);
 bool lg_hold_port_write(struct lg_cpu *cpu, const u8 *insn);
+bool lg_held_writes_due(struct lg_cpu *cpu);
+void lg_exit_for_writes(struct lg_cpu *cpu);
+ssize_t lg_copy_held_writes(struct lg_cpu *cpu, char __user *user);
 
 /* debugreg.c */
 /*
@@ -337,9 +355,6 @@ bool lg_hold_port_write(struct lg_cpu *cpu, const u8 *insn);
  */
 #define LG_DR6_EVENTS	0x0000e000
 bool lg_emulate_debugreg(struct lg_cpu *cpu, const u8 *insn);
-bool lg_held_writes_due(struct lg_cpu *cpu);
-void lg_exit_for_writes(struct lg_cpu *cpu);
-ssize_t lg_copy_held_writes(struct lg_cpu *cpu, char __user *user);
 
 /* isr.c: interrupt status reads answered for the Launcher */
 int lg_set_isr(struct lguest *lg, u32 gpa, u32 uaddr);
