@@ -1216,14 +1216,20 @@ struct bp_result {
 
 static volatile uint32_t bp_launcher_word;	/* DR1 watches it */
 
+/* Note where the traced Launcher gave up, and why; -1. */
+static int bp_failed(struct bp_result *res, const char *what)
+{
+	res->err = errno ? errno : EIO;
+	res->failed = what;
+	return -1;
+}
+
 static int bp_read_exit(int fd, struct lguest_exit *e, struct bp_result *res,
 			const char *what)
 {
 	if (read(fd, e, sizeof(*e)) == (long)sizeof(*e))
 		return 0;
-	res->err = errno ? errno : EIO;
-	res->failed = what;
-	return -1;
+	return bp_failed(res, what);
 }
 
 static void bp_launcher(uint8_t *ram, int report_fd)
@@ -1239,8 +1245,7 @@ static void bp_launcher(uint8_t *ram, int report_fd)
 	CPU_ZERO(&one);
 	CPU_SET(sched_getcpu(), &one);
 	if (sched_setaffinity(0, sizeof(one), &one) || ptrace(PTRACE_TRACEME, 0, NULL, NULL)) {
-		res.err = errno;
-		res.failed = "sched_setaffinity() or PTRACE_TRACEME";
+		bp_failed(&res, "sched_setaffinity() or PTRACE_TRACEME");
 		goto out;
 	}
 	raise(SIGSTOP);		/* for the debugger to arm DR0 and DR1 */
@@ -1254,8 +1259,7 @@ static void bp_launcher(uint8_t *ram, int report_fd)
 	((uint32_t *)(ram + BP_PARAMS))[1] = (handler & 0xffff0000) | 0x8f00;
 	fd = open_dev();
 	if (initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES) != 16) {
-		res.err = errno;
-		res.failed = "INITIALIZE";
+		bp_failed(&res, "INITIALIZE");
 		goto out;
 	}
 	if (bp_read_exit(fd, &e, &res, "the first read()"))
@@ -1265,8 +1269,7 @@ static void bp_launcher(uint8_t *ram, int report_fd)
 	/* On past the out, to the single step, wherever the Guest stopped. */
 	step[2] = bp_guest_addr(bp_guest_wrote) + 2;
 	if (send(fd, step, 3) != 12) {
-		res.err = errno;
-		res.failed = "SETREG eip";
+		bp_failed(&res, "SETREG eip");
 		goto out;
 	}
 	if (bp_read_exit(fd, &e, &res, "the second read()"))
