@@ -39,6 +39,7 @@
 #define EXIT_RESTART		2	/* it asked to be restarted */
 #define EXIT_ERROR		3	/* the Launcher could not run it: the error is printed */
 
+#define TRAP_DB			1
 #define TRAP_GP			13
 #define TRAP_PF			14
 
@@ -244,6 +245,28 @@ static void cached_setreg(void *ctx, unsigned int reg, uint32_t val)
 	}
 }
 
+/*
+ * An instruction we carried out ends as one the CPU carries out: if the
+ * Guest has the trap flag set (a debugger stepping through its kernel), a
+ * #DB follows right after it, before the next instruction runs.  lg.ko
+ * makes DR6 say single step for a #DB we deliver, as for its own steps.
+ */
+#define EFLAGS_TF		0x100
+
+static void end_instruction(struct guest *g, const struct guest_regs *r)
+{
+	uint32_t req[2] = { LHREQ_TRAP, TRAP_DB };
+	int err;
+
+	if (g->dead || !(r->get(r->ctx, LG_REG_EFLAGS) & EFLAGS_TF))
+		return;
+	if (lg_request(g, req, 2) == 0 || noticed_death(g))
+		return;
+	err = errno;
+	die_guest("guest single-stepped to eip %#x and has no #DB handler (%s)",
+		  r->get(r->ctx, LG_REG_EIP), strerror(err));
+}
+
 static void handle_exit(struct guest *g, const struct lguest_exit *e, bool with_regs)
 {
 	const struct lguest_pending *p = &e->pending;
@@ -264,6 +287,8 @@ static void handle_exit(struct guest *g, const struct lguest_exit *e, bool with_
 		    "lg.ko and this launcher do not match", p->trap);
 	if (err)
 		reinject(g, p);
+	else
+		end_instruction(g, &regs);
 }
 
 /*> L115

@@ -18,7 +18,9 @@
 #include <linux/seq_file.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/trapnr.h>
 #include "lg.h"
 
 static DEFINE_MUTEX(lg_setup_lock);
@@ -337,6 +339,12 @@ static ssize_t do_request(struct lguest *lg, u32 req, const u32 __user *in,
 			return -EINVAL;
 		if (!lg_deliver_trap(cpu, args[0]))
 			return -EINVAL;
+		/*
+		 * A #DB from the Launcher ends an instruction it carried out
+		 * under the Guest's TF, as lg_step_past() ends ours.
+		 */
+		if (args[0] == X86_TRAP_DB)
+			cpu->dr6 = DR_STEP;
 		return lg->dead ? -ENOENT : 0;
 	case LHREQ_HOLD_PORTS:
 		if (get_args(in, len, args, 2))

@@ -55,6 +55,7 @@ static void test_breakpoint(void)
  */
 #define EFLAGS_TF	0x100
 #define DR6_BS		0x4000
+#define NO_SUCH_PORT	0x300	/* nothing answers there: the Launcher reads all-ones */
 
 static u32 dr6_in_handler;
 
@@ -97,31 +98,53 @@ static void test_single_step(void)
 }
 
 /*
- * A single step over an instruction the Host carries out for us (here a
- * debug-register move) traps right after it, as over any other: the Host
- * delivers the #DB the CPU would have raised.
+ * A single step over an instruction the Host carries out for us traps
+ * right after it, as over any other: whoever carries it out delivers the
+ * #DB the CPU would have raised.  lg.ko carries out debug-register moves
+ * and the port writes the Launcher lets it hold; the Launcher an in from
+ * a port.  The instruction gets %eax and %edx = @port.
  */
-static void test_step_over_emulated(void)
+#define STEP_OVER(after, scratch, port, insn)			\
+	asm volatile(ASM_TRY("1f")				\
+		     "pushfl\n\t"				\
+		     "orl $0x100, (%%esp)\n\t"		\
+		     "popfl\n\t"				\
+		     insn "\n"					\
+		     "1: nop\n\t"				\
+		     "movl $1b, %0\n\t"			\
+		     : "=r"(after), "+a"(scratch) : "d"(port) : "cc", "memory")
+
+enum emulated { MOV_FROM_DR7, HELD_OUT, LAUNCHER_IN };
+
+static void test_step_over(enum emulated what)
 {
+	static const char *const names[] = {
+		[MOV_FROM_DR7] = "an emulated mov from DR7",
+		[HELD_OUT] = "an out to 0xCF8 (held by lg.ko)",
+		[LAUNCHER_IN] = "an in the Launcher emulates",
+	};
 	trap_handler_t old = handle_exception(1, stop_stepping);
-	u32 after = 0, count;
+	u32 after = 0, scratch = 0, count;
 
 	ex_reset();
 	count = last_ex.count;
 	dr6_in_handler = 0;
-	asm volatile(ASM_TRY("1f")
-		     "pushfl\n\t"
-		     "orl $0x100, (%%esp)\n\t"
-		     "popfl\n\t"
-		     "movl %%db7, %%eax\n"
-		     "1: nop\n\t"
-		     "movl $1b, %0\n\t"
-		     : "=r"(after) : : "eax", "cc", "memory");
+	switch (what) {
+	case MOV_FROM_DR7:
+		STEP_OVER(after, scratch, 0, "movl %%db7, %%eax");
+		break;
+	case HELD_OUT:
+		STEP_OVER(after, scratch, LGUEST_PCI_CONFIG_ADDR, "outl %%eax, %%dx");
+		break;
+	case LAUNCHER_IN:
+		STEP_OVER(after, scratch, NO_SUCH_PORT, "inb %%dx, %%al");
+		break;
+	}
 	ex_done();
 	handle_exception(1, old);
 	report(last_ex.vector == 1 && last_ex.eip == after && last_ex.count == count + 1,
-	       "a single step over an emulated mov from DR7 traps once, right after it (vector %d, eip %#x, want %#x, %u exceptions)",
-	       (int)last_ex.vector, last_ex.eip, after, last_ex.count - count);
+	       "a single step over %s traps once, right after it (vector %d, eip %#x, want %#x, %u exceptions)",
+	       names[what], (int)last_ex.vector, last_ex.eip, after, last_ex.count - count);
 	report(dr6_in_handler == (0xffff0ff0 | DR6_BS),
 	       "and DR6 says single step (%#x)", dr6_in_handler);
 }
@@ -269,7 +292,9 @@ void test_traps(void)
 	test_breakpoint();
 	test_single_step();
 	test_debug_registers();
-	test_step_over_emulated();
+	test_step_over(MOV_FROM_DR7);
+	test_step_over(HELD_OUT);
+	test_step_over(LAUNCHER_IN);
 	test_overflow();
 	test_invalid_opcode();
 	test_general_protection();

@@ -85,6 +85,7 @@ struct step {
 	uint8_t insn[7];
 	uint32_t addr;
 	uint32_t eax, edx, eip;		/* the Guest's registers at this exit */
+	uint32_t eflags;
 	const struct lguest_port_write *writes;	/* held writes that come with it */
 	unsigned int nr_writes;
 	int bad_length;			/* added to what read() returns */
@@ -160,6 +161,7 @@ static ssize_t run_next_step(void *buf, size_t len)
 	host.regs[LG_REG_EAX / 4] = s->eax;
 	host.regs[LG_REG_EDX / 4] = s->edx;
 	host.regs[LG_REG_EIP / 4] = s->eip;
+	host.regs[LG_REG_EFLAGS / 4] = s->eflags;
 	memset(&p, 0, sizeof(p));
 	p.trap = s->trap;
 	memcpy(p.insn, s->insn, sizeof(p.insn));
@@ -400,6 +402,40 @@ static void test_reinject(void)
 	status = run_script(odd, 1, LGUEST_POWEROFF_REASON, ENOENT);
 	report(status == 100 + EXIT_ERROR && strstr(drain(err_pipe[0]), "trap 6"),
 	       "an exit we do not know is fatal and named");
+}
+
+/*
+ * Under the Guest's trap flag an instruction we emulate is followed by a
+ * #DB, delivered with LHREQ_TRAP once eip is past it; without TF, or for
+ * an instruction given back, none.
+ */
+static void test_single_step(bool give_regs)
+{
+	const char *how = give_regs ? "[exits with registers] " : "[GETREG] ";
+	static const struct step steps[] = {
+		{ .trap = 13, .insn = { 0xED }, .edx = 0x300, .eip = 0x1000, .eflags = 0x302 },
+		{ .trap = 14, .insn = { 0x8B, 0x03 }, .addr = 0x5000, .eip = 0x2000, .eflags = 0x302 },
+		{ .trap = 13, .insn = { 0xED }, .edx = 0x300, .eip = 0x3000, .eflags = 0x202 },
+	};
+	int status;
+
+	host.give_regs = give_regs;
+	status = run_script(steps, 3, LGUEST_POWEROFF_REASON, ENOENT);
+	report(status == 0 && host.ntraps == 2 && host.traps[0] == 1 && host.traps[1] == 14,
+	       "%san emulated in under TF is followed by a #DB, a re-injected fault by nothing more "
+	       "(%u traps: %u, %u)", how, host.ntraps, host.traps[0], host.traps[1]);
+	report(host.after_eip[0] == 0x1001 && host.after_eip[2] == 0x3001,
+	       "%sthe #DB comes with eip past the in", how);
+
+	host_reset(steps, 1, LGUEST_POWEROFF_REASON, ENOENT);
+	host.trap_fails = true;
+	drain(err_pipe[0]);
+	capture_stderr(true);
+	status = setjmp(exit_jmp) == 0 ? run_guest(&g) : 100 + exit_status;
+	capture_stderr(false);
+	host.give_regs = false;
+	report(status == 100 + EXIT_GUEST_DIED && strstr(drain(err_pipe[0]), "no #DB handler"),
+	       "%sa single-stepping Guest with no #DB handler dies, saying why", how);
 }
 
 static void test_restart(void)
@@ -707,6 +743,8 @@ int main(void)
 	test_early_console_boot(true);
 	test_deaths();
 	test_reinject();
+	test_single_step(false);
+	test_single_step(true);
 	test_restart();
 	test_initialize();
 	test_options();
