@@ -386,6 +386,7 @@ static ssize_t lg_dev_write(struct file *file, const char __user *in,
 		mutex_unlock(&lg_setup_lock);
 		return ret;
 	}
+	/* Pairs with initialize()'s release: a Guest seen is a whole one. */
 	lg = smp_load_acquire(&file->private_data);
 	if (!lg)
 		return -EINVAL;
@@ -420,6 +421,7 @@ static ssize_t read_death(struct lguest *lg, char __user *user, size_t size)
 static ssize_t lg_dev_read(struct file *file, char __user *user, size_t size,
 			   loff_t *off)
 {
+	/* As in lg_dev_write(): a Guest seen is a whole one. */
 	struct lguest *lg = smp_load_acquire(&file->private_data);
 	struct lg_cpu *cpu;
 	ssize_t ret;
