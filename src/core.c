@@ -102,7 +102,7 @@ void kill_guest(struct lguest *lg, const char *fmt, ...)
  * Guest spins.  need_resched() also sees PREEMPT_RT's "lazy" flag, set
  * when a normal task is due.
  */
-static void yield_if_asked(void)
+void lg_yield_if_asked(void)
 {
 	if (need_resched())
 		schedule();
@@ -148,7 +148,7 @@ static int run_loop(struct lg_cpu *cpu, char __user *user, size_t size)
 		}
 		if (signal_pending(current))
 			return -ERESTARTSYS;
-		yield_if_asked();
+		lg_yield_if_asked();
 
 		lg_maybe_deliver_irq(cpu);
 		if (lg->dead)

@@ -49,6 +49,11 @@ static void do_lguest_init(struct lg_cpu *cpu, u32 gpa)
 	struct lguest *lg = cpu->lg;
 	u32 syscall_vec, tsc;
 
+	/* 0 is how we remember that there has been no LGUEST_INIT yet. */
+	if (!gpa) {
+		kill_guest(lg, "LGUEST_INIT with lguest_data at 0");
+		return;
+	}
 	if (!lg_range_ok(lg, gpa, sizeof(struct lguest_data))) {
 		kill_guest(lg, "LGUEST_INIT with lguest_data at %#x, outside guest memory",
 			   gpa);
@@ -173,6 +178,12 @@ static void do_async_hcalls(struct lg_cpu *cpu)
 		cpu->next_hcall = (i + 1) % LHCALL_RING_SIZE;
 		if (lg->dead)
 			break;
+		/*
+		 * A FLUSH_TLB(1) empties every shared table, a thousand of
+		 * them for a Guest whose kernel map spans 4 GiB: 64 in a row
+		 * must not keep the Host from scheduling until the last.
+		 */
+		lg_yield_if_asked();
 	}
 }
 

@@ -281,6 +281,7 @@ u32 lg_read_u32(struct lguest *lg, unsigned long gpa);
 void lg_write_u32(struct lguest *lg, unsigned long gpa, u32 val);
 __printf(2, 3) void kill_guest(struct lguest *lg, const char *fmt, ...);
 int run_guest(struct lg_cpu *cpu, char __user *user, size_t size);
+void lg_yield_if_asked(void);
 
 /* run.c: mapping the Switcher, entering it, what came back */
 int lg_switcher_init(void);

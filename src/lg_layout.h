@@ -166,10 +166,12 @@
  * the Guest's own, and CR4 loses PGE (so that loading it flushes the Host's
  * global TLB entries: the Guest kernel sits at the Host kernel's addresses),
  * SMAP and UMIP (a ring-1 kernel can neither lift the one nor live with the
- * other).  run.c checks these against the kernel's names.
+ * other), and PCE, which the Host sets for a task that mmaps a perf event:
+ * with it "rdpmc" would read the Host's performance counters in ring 1.
+ * run.c checks these against the kernel's names.
  */
 #define LG_CR0_TS		0x00000008
-#define LG_CR4_GUEST_OFF	0x00200880	/* SMAP | UMIP | PGE */
+#define LG_CR4_GUEST_OFF	0x00200980	/* SMAP | UMIP | PCE | PGE */
 
 /* Each of the 256 trap stubs is this many bytes apart. */
 #define LG_STUB_SIZE	16

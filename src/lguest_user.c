@@ -23,7 +23,6 @@
 #include <asm/trapnr.h>
 #include "lg.h"
 
-static DEFINE_MUTEX(lg_setup_lock);
 static atomic64_t lg_cpu_ids = ATOMIC64_INIT(0);
 static struct dentry *lg_debugfs_root;
 
@@ -134,15 +133,34 @@ static int stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
 
+/*
+ * The counters' file is named by the Launcher's process ID, which is where
+ * a Launcher looks for its own.  A process can run more than one Guest,
+ * and a process in another PID namespace can have the same ID: the second
+ * and later ones get the Guest's number after it, instead of an error in
+ * the log and no file.  The lock only keeps two new Guests from picking
+ * the same free name; nothing under it waits on user memory.
+ */
+static DEFINE_MUTEX(lg_debugfs_lock);
+
 static void add_debugfs(struct lguest *lg)
 {
-	char name[16];
+	struct dentry *taken;
+	char name[32];
 
 	if (IS_ERR_OR_NULL(lg_debugfs_root))
 		return;
+	mutex_lock(&lg_debugfs_lock);
 	snprintf(name, sizeof(name), "%d", task_tgid_vnr(current));
+	taken = debugfs_lookup(name, lg_debugfs_root);
+	if (taken) {
+		dput(taken);
+		snprintf(name, sizeof(name), "%d-%llu", task_tgid_vnr(current),
+			 (unsigned long long)lg->cpu.id);
+	}
 	lg->debugfs = debugfs_create_file(name, 0400, lg_debugfs_root, lg,
 					  &stats_fops);
+	mutex_unlock(&lg_debugfs_lock);
 }
 
 /* ---- Creating and destroying a Guest. */
@@ -263,10 +281,17 @@ static int initialize(struct file *file, const u32 __user *input, size_t len)
 	lg->cpu.task = get_task_struct(current);
 	lg->mm = current->mm;
 	mmgrab(lg->mm);
-	add_debugfs(lg);
 
-	/* Readers take it without lg_setup_lock: publish it complete. */
-	smp_store_release(&file->private_data, lg);
+	/*
+	 * Readers take it without a lock: publish it complete, and only
+	 * once.  Of two threads initializing the same file, the one that
+	 * comes second throws its Guest away.
+	 */
+	if (cmpxchg_release(&file->private_data, NULL, lg)) {
+		err = -EBUSY;
+		goto free;
+	}
+	add_debugfs(lg);
 	return sizeof(args);
 
 free:
@@ -372,19 +397,18 @@ static ssize_t lg_dev_write(struct file *file, const char __user *in,
 		return -EINVAL;
 
 	/*
-	 * Only INITIALIZE needs lg_setup_lock, against a second INITIALIZE
-	 * from another thread.  Every other request reads the pointer once
-	 * it is published.  A global lock here is taken by every Launcher
-	 * for every register it reads or writes, several times per port
-	 * I/O exit; under PREEMPT_RT, where its holder can be preempted,
-	 * eight Linux Guests on two CPUs booted five times slower with it.
+	 * No lock is shared between Launchers here.  One taken for every
+	 * register a Launcher reads or writes, several times per port I/O
+	 * exit, made eight Linux Guests on two CPUs boot five times slower
+	 * under PREEMPT_RT, where its holder can be preempted.  And one held
+	 * across INITIALIZE's reads of the Launcher's memory, which can wait
+	 * for as long as that memory likes (userfaultfd, FUSE), would let one
+	 * Launcher keep every other from starting a Guest.
 	 */
 	if (req == LHREQ_INITIALIZE) {
-		mutex_lock(&lg_setup_lock);
-		lg = file->private_data;
-		ret = lg ? -EBUSY : initialize(file, input + 1, size - sizeof(req));
-		mutex_unlock(&lg_setup_lock);
-		return ret;
+		if (READ_ONCE(file->private_data))
+			return -EBUSY;
+		return initialize(file, input + 1, size - sizeof(req));
 	}
 	/* Pairs with initialize()'s release: a Guest seen is a whole one. */
 	lg = smp_load_acquire(&file->private_data);

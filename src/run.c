@@ -344,7 +344,8 @@ static void check_layout(void)
 	BUILD_BUG_ON(LG_SWITCHER_STACK > LGP_REGS - 4);
 	BUILD_BUG_ON(sizeof(struct lg_host_page) != PAGE_SIZE);
 	BUILD_BUG_ON(LG_CR0_TS != X86_CR0_TS);
-	BUILD_BUG_ON(LG_CR4_GUEST_OFF != (X86_CR4_PGE | X86_CR4_SMAP | X86_CR4_UMIP));
+	BUILD_BUG_ON(LG_CR4_GUEST_OFF !=
+		     (X86_CR4_PGE | X86_CR4_PCE | X86_CR4_SMAP | X86_CR4_UMIP));
 	BUILD_BUG_ON(BIT(LG_EFLAGS_NT_BIT) != X86_EFLAGS_NT);
 	BUILD_BUG_ON(offsetof(struct lg_state_page, guest_gdt_desc.limit) !=
 		     LGS_GUEST_GDT_DESC);

@@ -137,7 +137,7 @@ lg_switch_to_guest:
 
 	/*
 	 * The Guest's CR0 and CR4 are the Host's with the bits lg_layout.h
-	 * names changed (TS from the Guest, no PGE, SMAP or UMIP).  We write
+	 * names changed (TS from the Guest, no PGE, PCE, SMAP or UMIP).  We write
 	 * them here rather than through the kernel's helpers because SMAP and
 	 * UMIP are pinned bits there: clearing them from C would warn.
 	 * Clearing PGE also flushes the Host's global TLB entries, among them

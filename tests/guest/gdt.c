@@ -3,8 +3,8 @@
  * gdt.c - what the Host made of the 32 GDT entries guest_setup() loaded.
  * "lar" reads an entry's access rights through the CPU's own checks, so it
  * shows the real GDT, not our copy of what we asked for.  (Entries we load
- * as zero are not checked: the Host's fix-ups, DPL 1 and the accessed bit,
- * turn them into non-present system descriptors, which "lar" accepts.)
+ * as zero are not checked: the Host keeps a non-present entry as it is,
+ * and "lar" accepts a zero descriptor.)
  */
 #include "lib/libguest.h"
 #include "lib/hcall.h"

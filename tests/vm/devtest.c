@@ -28,6 +28,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -37,13 +38,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 
 #include "lguest_abi.h"
 
@@ -527,6 +531,39 @@ static void check_death(uint8_t *ram)
 		report(memcmp(part, buf, 5) == 0, "and they are its first 5");
 	}
 	run_table(fd, after_death, ARRAY_SIZE(after_death), "after the Guest died");
+	close(fd);
+}
+
+/*
+ * LGUEST_INIT naming guest-physical 0 for lguest_data, over and over.  0 is
+ * what lg.ko keeps until LGUEST_INIT, so it must be refused outright: else
+ * each would be a first LGUEST_INIT again, and every other hypercall and
+ * trap a death for coming "before LGUEST_INIT".
+ */
+static void check_init_at_zero(uint8_t *ram)
+{
+	static const uint8_t code[] = {
+		0xb8, LHCALL_LGUEST_INIT, 0, 0, 0,	/* mov $LGUEST_INIT, %eax */
+		0x31, 0xdb,				/* xor %ebx, %ebx */
+		0xcd, LGUEST_TRAP_ENTRY,		/* int $0x1f */
+		0xeb, 0xf5,				/* jmp back to the mov */
+	};
+	int fd = open_dev();
+	char buf[256];
+	long r;
+
+	memset(ram, 0, RAM_BYTES);
+	memcpy(ram + START, code, sizeof(code));
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE a Guest whose LGUEST_INIT names address 0");
+	arm_alarm(30);
+	r = read(fd, buf, sizeof(buf));
+	disarm_alarm();
+	expect(r, 0, ENOENT, "it dies at its first LGUEST_INIT");
+	r = read(fd, buf, sizeof(buf) - 1);
+	buf[r > 0 ? r : 0] = '\0';
+	report(r > 0 && strstr(buf, "LGUEST_INIT with lguest_data at 0") != NULL,
+	       "for putting lguest_data at 0 (\"%s\")", buf);
 	close(fd);
 }
 
@@ -1112,6 +1149,135 @@ static void check_isr_reads(uint8_t *ram)
 }
 
 /* Many Guests that come and go must leave nothing behind. */
+/*
+ * An INITIALIZE whose arguments lie in memory that is slow to come (here a
+ * userfaultfd page nobody fills yet; FUSE can do the same for a Launcher
+ * without privileges) waits inside lg.ko for as long as that memory takes.
+ * It must hold up nobody else: another Launcher's INITIALIZE goes ahead.
+ */
+struct stalled_init {
+	int fd;
+	const uint32_t *words;
+	long ret;
+	int err;
+};
+
+static void *stalled_initialize(void *arg)
+{
+	struct stalled_init *s = arg;
+
+	s->ret = write(s->fd, s->words, 5 * sizeof(uint32_t));
+	s->err = errno;
+	return NULL;
+}
+
+static int uffd_on(uint8_t *page)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = addr(page), .len = PAGE },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	int uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		printf("Bail out! userfaultfd on %p: %s\n", (void *)page, strerror(errno));
+		exit(1);
+	}
+	return uffd;
+}
+
+/* Wait until a thread touches the page: 1 if one did within 10 s. */
+static int uffd_faulted(int uffd)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	return poll(&pfd, 1, 10000) == 1 && read(uffd, &msg, sizeof(msg)) == sizeof(msg) &&
+	       msg.event == UFFD_EVENT_PAGEFAULT;
+}
+
+static void check_stalled_initialize(uint8_t *ram)
+{
+	uint8_t *two = map(2 * PAGE), *zeroes = map(PAGE);
+	struct stalled_init s = { .fd = open_dev() };
+	struct uffdio_copy copy = { .dst = addr(two + PAGE), .src = addr(zeroes), .len = PAGE };
+	int uffd = uffd_on(two + PAGE), status = 0;
+	unsigned int waited = 0;
+	pthread_t thread;
+	pid_t child;
+
+	/* The request word ends the first page; its arguments are on the second. */
+	s.words = (uint32_t *)(two + PAGE) - 1;
+	((uint32_t *)(two + PAGE))[-1] = LHREQ_INITIALIZE;
+	pthread_create(&thread, NULL, stalled_initialize, &s);
+	report(uffd_faulted(uffd), "an INITIALIZE waits in lg.ko for its arguments' page");
+
+	child = fork();
+	if (child == 0) {
+		int fd = open_dev();
+
+		_exit(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES) == 16 ? 0 : 1);
+	}
+	while (waited < 100 && waitpid(child, &status, WNOHANG) == 0) {
+		usleep(50000);
+		waited++;
+	}
+	report(waited < 100 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "meanwhile another Launcher's INITIALIZE goes ahead (%s after %u ms)",
+	       waited < 100 ? "done" : "still waiting", waited * 50);
+
+	/* Let the first one go: its arguments are all zeroes. */
+	ioctl(uffd, UFFDIO_COPY, &copy);
+	pthread_join(thread, NULL);
+	errno = s.err;
+	expect(s.ret, -1, EINVAL, "and the first, its page filled with zeroes, is refused");
+	if (waited == 100)
+		waitpid(child, &status, 0);
+	close(s.fd);
+	close(uffd);
+	munmap(two, 2 * PAGE);
+	munmap(zeroes, PAGE);
+}
+
+/*
+ * Two Guests in one process: each has its counters, the second under
+ * <pid>-<its number>, and neither INITIALIZE fails for want of a name.
+ */
+static int debugfs_count(void)
+{
+	char prefix[16];
+	struct dirent *d;
+	DIR *dir = opendir("/sys/kernel/debug/lguest");
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	snprintf(prefix, sizeof(prefix), "%d", (int)getpid());
+	while ((d = readdir(dir)))
+		if (!strncmp(d->d_name, prefix, strlen(prefix)) &&
+		    (d->d_name[strlen(prefix)] == '\0' || d->d_name[strlen(prefix)] == '-'))
+			n++;
+	closedir(dir);
+	return n;
+}
+
+static void check_two_guests(uint8_t *ram)
+{
+	int a = open_dev(), b = open_dev();
+
+	expect(initialize(a, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE of a first Guest");
+	expect(initialize(b, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE of a second Guest in the same process");
+	report(debugfs_present() && debugfs_count() == 2,
+	       "each has its counters in debugfs (%d files for pid %d)", debugfs_count(),
+	       (int)getpid());
+	close(a);
+	close(b);
+	report(debugfs_count() == 0, "and both are gone after close()");
+}
+
 static void check_open_close(uint8_t *ram)
 {
 	int bad_open = 0, bad_init = 0, bad_close = 0;
@@ -1516,8 +1682,11 @@ int main(int argc, char *argv[])
 	check_initialized(ram);
 	check_other_mm(ram);
 	check_open_close(ram);
+	check_stalled_initialize(ram);
+	check_two_guests(ram);
 	check_signal(ram);
 	check_death(ram);
+	check_init_at_zero(ram);
 	check_memory_kinds(ram);
 	check_exit_record(ram);
 	check_fetch_at_ram_end(ram);
