@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,7 @@ struct disk {
 	unsigned int kick_generation;
 	enum { READS_WAIT, READS_NOWAIT, READS_FROM_MEMORY } reads;
 	uint64_t at_kick, by_thread;	/* requests served each way */
+	atomic_uint io_errors;		/* failed reads, writes and flushes */
 };
 
 static struct disk disks[MAX_DISKS];
@@ -271,12 +273,28 @@ static int disk_io(int fd, struct iovec *iov, unsigned int n, off_t off, bool wr
 	return 0;
 }
 
-static uint8_t io_status(const struct disk *d, const char *what, uint64_t sector, int ret)
+/*
+ * A failed read, write or flush is the Guest's I/O error, and a line on
+ * stderr.  The Guest can repeat it as fast as it likes (a disk full on the
+ * Host, an image cut short under us, a buffer the Host kernel refuses), so
+ * like a driver's mistakes (L735) each disk says it a bounded number of
+ * times.  The kick and the I/O thread both get here: the count is atomic.
+ */
+#define DISK_ERROR_LINES	64
+
+static uint8_t io_status(struct disk *d, const char *what, uint64_t sector, int ret)
 {
+	unsigned int seen;
+	int err = errno;
+
 	if (ret == 0)
 		return BLK_S_OK;
-	fprintf(stderr, "lguest: %s: %s at sector %llu: %s; the Guest gets an I/O error\n",
-		d->path, what, (unsigned long long)sector, strerror(errno));
+	seen = atomic_fetch_add(&d->io_errors, 1);
+	if (seen < DISK_ERROR_LINES)
+		fprintf(stderr, "lguest: %s: %s at sector %llu: %s; the Guest gets an I/O error\n",
+			d->path, what, (unsigned long long)sector, strerror(err));
+	else if (seen == DISK_ERROR_LINES)
+		fprintf(stderr, "lguest: %s: more I/O errors on this disk are not shown\n", d->path);
 	return BLK_S_IOERR;
 }
 

@@ -176,30 +176,39 @@ static size_t fill_chain(const struct vq_chain *c, const uint8_t *buf, size_t le
 
 /*> L630
  * Delivering input: into as many receive buffers as it takes, each
- * returned to the Guest with the number of bytes it now holds.  With no
- * buffer (the driver is not up yet, has not refilled the queue, or broke
- * it and must reset) we sleep until the Guest's thread says something
- * changed.  The bytes wait with us, and the user's next keys wait in the
- * terminal.
+ * returned to the Guest with the number of bytes it now holds.  Returns
+ * how many bytes went in, which is fewer than len when the Guest has no
+ * buffer for the rest (its driver is not up yet, has not refilled the
+ * queue, or broke it and must reset).  Before that we wait for the
+ * Guest's thread to say something changed: once for up to wait_ms
+ * milliseconds, or as often and as long as it takes if wait_ms < 0.
  */
-static void deliver(struct console *con, const uint8_t *buf, size_t len)
+static size_t deliver(struct console *con, const uint8_t *buf, size_t len, int wait_ms)
 {
 	struct vq_chain *c = &con->rx;
-	size_t n;
+	size_t n, done = 0;
+	bool waited = false;
 
 	vdev__lock(con->vd);
-	while (len) {
+	while (done < len) {
 		if (vdev__pop(con->vd, RECEIVEQ, c) != 1) {
-			vdev__wait(con->vd, &con->rx_wait);
+			if (wait_ms < 0) {
+				vdev__wait(con->vd, &con->rx_wait);
+				continue;
+			}
+			if (waited)
+				break;
+			vdev__wait_for(con->vd, &con->rx_wait, (unsigned int)wait_ms);
+			waited = true;
 			continue;
 		}
-		n = fill_chain(c, buf, len);
+		n = fill_chain(c, buf + done, len - done);
 		vdev__push(con->vd, RECEIVEQ, c, (uint32_t)n);
 		vdev__signal(con->vd, RECEIVEQ);
-		buf += n;
-		len -= n;
+		done += n;
 	}
 	vdev__unlock(con->vd);
+	return done;
 }
 
 /*
@@ -234,28 +243,67 @@ static size_t filter_keys(struct console *con, const uint8_t *in, size_t len, ui
 }
 
 /*
- * The input thread: read, deliver, repeat.  End of file (a pipe closed,
- * /dev/null) or an error means no more input, ever, and the thread ends
- * rather than spin on a read() that keeps returning 0.
+ * Keys the Guest has no buffer for wait here.  From a pipe or a file we
+ * read no more until they are in (the writer waits, nothing is lost).
+ * From a raw terminal we go on reading, so that Ctrl-A x still stops a
+ * Guest that takes no input, one that hangs or is still booting: what
+ * does not fit in the Guest's absence is dropped, as a full terminal
+ * would.
  */
-static void *input_thread(void *arg)
+#define INPUT_WAITING		4096
+#define INPUT_RETRY_MS		100
+
+/* Read what is there to read within ms milliseconds: -1 at end of input. */
+static ssize_t read_input(struct console *con, uint8_t *buf, size_t len, int ms)
 {
-	struct console *con = arg;
-	uint8_t buf[INPUT_CHUNK], keys[2 * INPUT_CHUNK];
 	struct pollfd pfd = { .fd = con->in_fd, .events = POLLIN };
 	ssize_t n;
 
 	for (;;) {
-		n = read(con->in_fd, buf, sizeof(buf));
+		if (ms >= 0 && poll(&pfd, 1, ms) == 0)
+			return 0;
+		n = read(con->in_fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
+			if (ms >= 0)
+				return 0;
 			poll(&pfd, 1, -1);	/* someone gave us a non-blocking fd */
 			continue;
 		}
-		if (n <= 0)
+		return n > 0 ? n : -1;
+	}
+}
+
+/*
+ * The input thread: read, filter, deliver, repeat.  End of file (a pipe
+ * closed, /dev/null) or an error means no more input, ever: the thread
+ * delivers what it has and ends rather than spin on a read() that keeps
+ * returning 0.
+ */
+static void *input_thread(void *arg)
+{
+	struct console *con = arg;
+	uint8_t buf[INPUT_CHUNK], keys[2 * INPUT_CHUNK], waiting[INPUT_WAITING];
+	size_t nwaiting = 0, nkeys, take;
+	bool eof = false;
+	ssize_t n;
+
+	for (;;) {
+		if (!eof && (nwaiting == 0 || con->raw_tty)) {
+			n = read_input(con, buf, sizeof(buf), nwaiting ? 0 : -1);
+			if (n < 0)
+				eof = true;
+			nkeys = n > 0 ? filter_keys(con, buf, (size_t)n, keys) : 0;
+			take = nkeys < sizeof(waiting) - nwaiting ? nkeys : sizeof(waiting) - nwaiting;
+			memcpy(waiting + nwaiting, keys, take);
+			nwaiting += take;
+		}
+		if (eof && nwaiting == 0)
 			return NULL;
-		deliver(con, keys, filter_keys(con, buf, (size_t)n, keys));
+		take = deliver(con, waiting, nwaiting, con->raw_tty ? INPUT_RETRY_MS : -1);
+		memmove(waiting, waiting + take, nwaiting - take);
+		nwaiting -= take;
 	}
 }
 

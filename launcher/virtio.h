@@ -148,6 +148,7 @@ int virtio_pci__bar_rw(struct vdev *vd, uint32_t off, unsigned int size, uint32_
 void vdev__lock(struct vdev *vd);
 void vdev__unlock(struct vdev *vd);
 void vdev__wait(struct vdev *vd, pthread_cond_t *cond);
+void vdev__wait_for(struct vdev *vd, pthread_cond_t *cond, unsigned int ms);
 
 /* With the lock held: the queue work of a device. */
 bool vdev__ready(struct vdev *vd, unsigned int q);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "virtio.h"
 
@@ -146,6 +147,21 @@ void vdev__unlock(struct vdev *vd)
 void vdev__wait(struct vdev *vd, pthread_cond_t *cond)
 {
 	pthread_cond_wait(cond, &vd->lock);
+}
+
+/* The same, but for no more than ms milliseconds (cond uses CLOCK_REALTIME). */
+void vdev__wait_for(struct vdev *vd, pthread_cond_t *cond, unsigned int ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(cond, &vd->lock, &until);
 }
 
 /* Is queue q set up and may the device use it (3.1.1: after DRIVER_OK)? */

@@ -516,6 +516,39 @@ static int make_image(char *path)
 	return fd;
 }
 
+/*
+ * A disk that fails every request (its image cut to nothing under us) and
+ * a Guest that keeps asking: each request gets its I/O error, and stderr
+ * a bounded number of lines, one of them saying the rest are not shown.
+ * Last, since it spoils the image.
+ */
+static void test_io_errors_bounded(void)
+{
+	unsigned int i, errors = 0, lines = 0, hidden;
+	static char said[32768];
+	size_t got = 0;
+	ssize_t n;
+
+	bring_up_disk();
+	if (ftruncate(disk_fd, 0))
+		return;
+	capture_stderr(true);
+	for (i = 0; i < 100; i++)
+		errors += disk_request(T_IN, 10, 512, NULL) == 1;
+	capture_stderr(false);
+	while (got < sizeof(said) - 1 &&
+	       (n = read(err_pipe[0], said + got, sizeof(said) - 1 - got)) > 0)
+		got += (size_t)n;
+	said[got] = '\0';
+	for (i = 0; i < got; i++)
+		lines += said[i] == '\n';
+	hidden = strstr(said, "more I/O errors on this disk are not shown") != NULL;
+	report(errors == 100, "100 reads of a disk cut short under us: 100 I/O errors (%u)", errors);
+	report(lines == 65 && hidden,
+	       "and 65 lines on stderr (%u), the last saying the rest are not shown (%u)",
+	       lines, hidden);
+}
+
 int main(void)
 {
 	char why[LG_WHY_MAX], ro_spec[64];
@@ -545,6 +578,7 @@ int main(void)
 	test_read_only();
 	test_hostile();
 	test_bad_files();
+	test_io_errors_bounded();
 
 	unlink(disk_path);
 	unlink(ro_path);

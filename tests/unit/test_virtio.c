@@ -14,10 +14,12 @@
  */
 #define _GNU_SOURCE	/* pipe2 */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "virtio.h"
 #include "tap.h"
@@ -474,8 +476,70 @@ static void test_complaints_bounded(void)
 	set_common(STATUS, 1, 0);
 }
 
+/*
+ * Ctrl-A x on a raw terminal stops the Launcher even when the Guest takes
+ * no input at all (no driver yet, or a hung one): keys typed before it must
+ * not stand in its way.  The console runs in a child on a pty; it may only
+ * exit through the escape, and must within a second of it.
+ */
+static void test_escape_without_driver(void)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY), ready[2], err[2], status = 0;
+	unsigned int waited = 0;
+	char said[256] = "";
+	ssize_t n;
+	pid_t child;
+
+	if (master < 0 || grantpt(master) || unlockpt(master) || pipe(ready) ||
+	    pipe2(err, O_NONBLOCK)) {
+		report(0, "a pty for the escape test");
+		return;
+	}
+	child = fork();
+	if (child == 0) {
+		int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+
+		dup2(err[1], STDERR_FILENO);
+		g.mem = calloc(1, RAM);
+		g.raise_irq = record_irq;
+		if (slave < 0 || !g.mem || pci__init(&g) ||
+		    console__add(&g, slave, open("/dev/null", O_WRONLY)) || console__start(&g))
+			_exit(2);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(2);
+		sleep(5);
+		_exit(0);
+	}
+	if (read(ready[0], said, 1) != 1 || write(master, "hello", 5) != 5) {
+		report(0, "the console came up on the pty");
+		return;
+	}
+	usleep(200000);
+	if (write(master, "\001x", 2) != 2)
+		report(0, "Ctrl-A x written");
+	while (waited < 20 && waitpid(child, &status, WNOHANG) == 0) {
+		usleep(50000);
+		waited++;
+	}
+	if (waited == 20)
+		waitpid(child, &status, 0);
+	n = read(err[0], said, sizeof(said) - 1);
+	said[n > 0 ? n : 0] = '\0';
+	report(waited < 20 && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_FAILURE,
+	       "Ctrl-A x after other keys stops a Launcher whose Guest takes no input (%u ms, status %#x)",
+	       waited * 50, (unsigned int)status);
+	report(strstr(said, "stopped from the console") != NULL, "and says so");
+	close(master);
+	close(ready[0]);
+	close(ready[1]);
+	close(err[0]);
+	close(err[1]);
+}
+
 int main(void)
 {
+	test_escape_without_driver();
+
 	g.mem = calloc(1, RAM);
 	g.raise_irq = record_irq;
 	saved_stderr = dup(STDERR_FILENO);
