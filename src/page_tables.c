@@ -750,7 +750,15 @@ bool lg_demand_page(struct lg_cpu *cpu, u32 vaddr, u32 errcode)
 	if (vaddr >= lg_switcher_reserve_base)
 		return false;
 	if (cpu->linear) {
-		/* Before its first page table the Guest sees its memory 1:1. */
+		/*
+		 * Before its first page table the Guest sees its memory 1:1,
+		 * as its kernel's: supervisor pages, since under SMEP ring-1
+		 * code could not run from user ones.  So ring 3 may touch
+		 * nothing yet, and its fault is the Guest's to handle (or to
+		 * die of): fixing it here would only bring it back.
+		 */
+		if (errcode & X86_PF_USER)
+			return false;
 		gpa = vaddr & PAGE_MASK;
 		install_shadow(cpu, vaddr, gpa, PTE_DIRTY, true);
 	} else {
