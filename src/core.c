@@ -120,11 +120,12 @@ static void halt_until_irq(struct lg_cpu *cpu)
 {
 	unsigned long blocked = lg_blocked_irqs(cpu);
 
+	WRITE_ONCE(cpu->halt_sleeping, true);
 	set_current_state(TASK_INTERRUPTIBLE);
-	if (lg_irq_unblocked(cpu, blocked) || signal_pending(current))
-		__set_current_state(TASK_RUNNING);
-	else
+	if (!lg_irq_unblocked(cpu, blocked) && !signal_pending(current))
 		schedule();
+	__set_current_state(TASK_RUNNING);
+	WRITE_ONCE(cpu->halt_sleeping, false);
 }
 
 /*> H030

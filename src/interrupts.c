@@ -286,12 +286,14 @@ void lg_raise_irq(struct lg_cpu *cpu, unsigned int irq)
 	/*
 	 * Wake it if it sleeps in HALT; make it exit if it runs elsewhere.
 	 * Any holder of the descriptor can get here, so wake the task only
-	 * when its Guest halted, not from whatever sleep it may be in for
-	 * some other reason.  The barrier pairs with set_current_state() in
-	 * halt_until_irq(): either we see halted, or it sees our bit.
+	 * from the sleep in halt_until_irq(), not from whatever else it may
+	 * sleep in: a Guest stays halted while its Launcher is back in user
+	 * space (a signal, an exit for held writes), sleeping on anything.
+	 * The barrier pairs with set_current_state() in halt_until_irq():
+	 * either we see halt_sleeping, or it sees our bit.
 	 */
 	smp_mb__after_atomic();
-	if (READ_ONCE(cpu->halted))
+	if (READ_ONCE(cpu->halt_sleeping))
 		wake_up_process(cpu->task);
 	lg_kick_task(cpu->task);
 }

@@ -172,6 +172,7 @@ struct lg_cpu {
 	/* Interrupts the Launcher and the timer raised, not yet delivered. */
 	unsigned long irqs_pending;
 	bool halted;
+	bool halt_sleeping;		/* in halt_until_irq(), maybe asleep */
 	struct hrtimer timer;
 
 	/* Descriptor tables as the Guest gave them, checked. */
