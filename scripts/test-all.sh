@@ -5,7 +5,8 @@
 # Debian 12.  This is the README's test command, and .ci/run runs exactly it.
 #
 #   1. scripts/install-deps.sh (compilers, qemu, both i386 kernel headers)
-#   2. ./autogen.sh && ./configure && make -j2 && make check
+#   2. ./autogen.sh && ./configure && make -j2 && make -jN check, N the
+#      machine's CPUs (the VM tests share them out: tests/vm/cpu-slots.sh)
 #   3. the log of every test that failed, then one line
 #      "tests: N passed, M failed, K skipped"
 #
@@ -27,7 +28,7 @@ rm -f tests/*.trs tests/*/*.trs scripts/*.trs
 build_ok=yes
 check_ok=yes
 if ./autogen.sh && ./configure && make -j2; then
-	make check || check_ok=no
+	make -j"$(nproc)" check || check_ok=no
 else
 	build_ok=no
 	say "the build failed (see above)"

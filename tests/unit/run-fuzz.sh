@@ -37,6 +37,11 @@ fi
 rm -rf "$out"
 mkdir -p "$out" "$corpus"
 
+# One CPU of the machine's for the run, as a VM test takes (cpu-slots.sh).
+# shellcheck source-path=SCRIPTDIR source=../vm/cpu-slots.sh
+. "$top_srcdir/tests/vm/cpu-slots.sh"
+lg_take_cpus 1
+
 # -close_fd_mask=3: the devices' complaints about hostile Guests would fill
 # the log; libFuzzer keeps its own copy of stderr for its reports.  Every
 # input finishes in microseconds, so one that takes 10 s is a hang.
@@ -44,6 +49,7 @@ rc=0
 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -close_fd_mask=3 \
 	-print_final_stats=1 -artifact_prefix="$out/" "$corpus" "$seeds" \
 	>"$out/log" 2>&1 || rc=$?
+lg_give_cpus
 execs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' "$out/log")
 found=$(awk '/^stat::new_units_added:/ { print $2 }' "$out/log")
 crash=$(find "$out" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o \

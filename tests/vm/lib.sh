@@ -46,6 +46,8 @@
 #                  linux.sh instead of this file.
 
 lg_vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=cpu-slots.sh
+. "$lg_vm_dir/cpu-slots.sh"
 
 # lg_defaults: fill in every variable above that the caller left unset.
 lg_defaults() {
@@ -355,10 +357,12 @@ lg_strict_params() {
 
 # lg_boot SMP CPU SCENARIO DIR: boot DIR/initrd.gz; the console goes to
 # DIR/serial.log, init's results to DIR/results.log.  Returns QEMU's status
-# (124 when the time ran out).
+# (124 when the time ran out).  The VM gets SMP host CPUs of its own first
+# (cpu-slots.sh): make -j runs tests side by side.
 lg_boot() {
 	local smp=$1 cpu=$2 scenario=$3 dir=$4
 	local monitor=none mondir='' qemu_pid inject_pid rc=0
+	lg_take_cpus "$smp"
 	rm -f "$dir/serial.log" "$dir/results.log" "$dir/nmi-sent"
 	# The nmi and mce scenarios need QEMU's monitor, on a socket with a
 	# short path.
@@ -383,6 +387,7 @@ lg_boot() {
 		wait "$inject_pid" || true
 		rm -rf "$mondir"
 	fi
+	lg_give_cpus
 	return "$rc"
 }
 
