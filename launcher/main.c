@@ -627,9 +627,15 @@ static void initialize_guest(struct guest *g)
 		pfn_limit + LG_DEVICE_PAGES,
 	};
 
-	if (lg_request(g, req, 5))
-		die(DEV_LGUEST ": setting up the guest: %s; check dmesg, or give less memory",
-		    strerror(errno));
+	if (lg_request(g, req, 5) == 0)
+		return;
+	/* lg.ko counts Guest RAM as locked memory (H011 in lguest_user.c). */
+	if (errno == ENOMEM)
+		die(DEV_LGUEST ": setting up the guest: %s; its %u MiB count as locked memory: "
+		    "raise the memlock limit (ulimit -l) above that, or give less memory",
+		    strerror(errno), g->ram_size >> 20);
+	die(DEV_LGUEST ": setting up the guest: %s; check dmesg, or give less memory",
+	    strerror(errno));
 }
 
 /*> L230

@@ -28,7 +28,9 @@ rm -f tests/*.trs tests/*/*.trs scripts/*.trs
 build_ok=yes
 check_ok=yes
 if ./autogen.sh && ./configure && make -j2; then
+	check_start=$(date +%s)
 	make -j"$(nproc)" check || check_ok=no
+	check_secs=$(($(date +%s) - check_start))
 else
 	build_ok=no
 	say "the build failed (see above)"
@@ -111,7 +113,8 @@ test_times() {
 times=$(test_times)
 if [ -n "$times" ]; then
 	echo
-	echo "======== seconds per test, slowest first (all: $(awk '{ s += $1 } END { print s }' <<<"$times") s) ========"
+	echo "======== seconds per test, slowest first (all: $(awk '{ s += $1 } END { print s }' <<<"$times") s; make check: ${check_secs:-?} s of wall time) ========"
+	echo "(tests run side by side, one per CPU: a test's seconds include any wait for the CPUs its VM needs)"
 	awk '$1 >= 5 || NR <= 10 { printf "%6d  %s\n", $1, $2 }' <<<"$times"
 fi
 echo

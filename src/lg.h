@@ -222,6 +222,7 @@ struct lguest {
 	unsigned long mem_base;		/* Launcher address of guest-physical 0 */
 	unsigned long pfn_limit;
 	unsigned long device_limit;
+	unsigned long locked_pages;	/* charged to mm's locked_vm (H011) */
 
 	/* From LGUEST_INIT. */
 	unsigned long lguest_data;	/* guest-physical, 0 until then */

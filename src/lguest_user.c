@@ -165,8 +165,34 @@ static void add_debugfs(struct lguest *lg)
 
 /* ---- Creating and destroying a Guest. */
 
+/*> H011
+ * Every page of Guest RAM may end up pinned for the Guest's whole life
+ * (H415), where no reclaim can reach it: that is locked memory, as VFIO
+ * and io_uring count theirs.  So INITIALIZE charges the whole of RAM to
+ * the Launcher's locked_vm at once, and fails with ENOMEM past its
+ * RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK (root has).  The charge is
+ * taken back when the Guest goes, if the address space is still there.
+ */
+static int charge_locked(struct lguest *lg)
+{
+	int err = account_locked_vm(current->mm, lg->pfn_limit, true);
+
+	if (!err)
+		lg->locked_pages = lg->pfn_limit;
+	return err;
+}
+
+static void uncharge_locked(struct lguest *lg)
+{
+	if (!lg->locked_pages || !mmget_not_zero(lg->mm))
+		return;
+	account_locked_vm(lg->mm, lg->locked_pages, false);
+	mmput(lg->mm);
+}
+
 static void free_guest(struct lguest *lg)
 {
+	uncharge_locked(lg);
 	debugfs_remove(lg->debugfs);
 	lg_timer_exit(&lg->cpu);
 	lg_pagetables_free(lg);
@@ -281,6 +307,9 @@ static int initialize(struct file *file, const u32 __user *input, size_t len)
 	lg->cpu.task = get_task_struct(current);
 	lg->mm = current->mm;
 	mmgrab(lg->mm);
+	err = charge_locked(lg);
+	if (err)
+		goto free;
 
 	/*
 	 * Readers take it without a lock: publish it complete, and only

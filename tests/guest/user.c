@@ -5,7 +5,8 @@
  * gate (the VM harness checks from the Host's counters that vector 0x80
  * never exits to the Host), and it touches kernel pages, which must fault.
  * It also tries "sysenter", which on real hardware would enter the Host
- * kernel's own entry point: the Host must make it fault instead.
+ * kernel's own entry point, and a hypercall: the Host must make both
+ * fault instead.
  */
 #include "lib/libguest.h"
 #include "lib/desc.h"
@@ -50,11 +51,19 @@ asm(
 "	movl $" S(SYS_EXIT) ", %eax\n"
 "	int $" S(SYSCALL_VECTOR) "\n"
 "	ud2\n"
+"user_hypercall:\n"
+"	movl $" S(LHCALL_SHUTDOWN) ", %eax\n"
+"	xorl %ebx, %ebx\n"
+"	movl $" S(LGUEST_SHUTDOWN_POWEROFF) ", %ecx\n"
+"	int $" S(LGUEST_TRAP_ENTRY) "\n"
+"	movl $" S(SYS_EXIT) ", %eax\n"
+"	int $" S(SYSCALL_VECTOR) "\n"
+"	ud2\n"
 "	.popsection\n"
 );
 
 extern const char __user_text_start[], user_syscalls[], user_read[], user_write[];
-extern const char user_sysenter[];
+extern const char user_sysenter[], user_hypercall[];
 
 /* What the system call handler saw. */
 static struct {
@@ -181,6 +190,25 @@ static void test_sysenter(void)
 			    how, (int)last_ex.vector, last_ex.error_code);
 }
 
+/*
+ * Hypercalls are the kernel's: gate 0x1f has DPL 1, so "int $0x1f" from
+ * ring 3 is a #GP naming that gate (error code 0x1f * 8 + 2), reflected to
+ * us.  Here the call is SHUTDOWN: had the Host taken it, we would be gone.
+ */
+static void test_hypercall(void)
+{
+	u32 how;
+
+	ex_reset();
+	how = run(user_hypercall, 0);
+	report(how == USER_FAULTED && last_ex.vector == GP_VECTOR &&
+	       last_ex.error_code == (LGUEST_TRAP_ENTRY << 3 | 2),
+	       "a hypercall from ring 3 raises #GP(0xfa) in the Guest, and is not made");
+	if (how != USER_FAULTED || last_ex.vector != GP_VECTOR)
+		report_info("task ended %u; last exception %d, error code %#x",
+			    how, (int)last_ex.vector, last_ex.error_code);
+}
+
 void test_user(void)
 {
 	trap_handler_t old = handle_exception(SYSCALL_VECTOR, sys_handler);
@@ -190,5 +218,6 @@ void test_user(void)
 	test_syscalls();
 	test_kernel_access();
 	test_sysenter();
+	test_hypercall();
 	handle_exception(SYSCALL_VECTOR, old);
 }

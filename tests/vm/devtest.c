@@ -42,6 +42,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -1286,6 +1287,71 @@ static void check_stalled_initialize(uint8_t *ram)
 }
 
 /*
+ * Guest RAM is locked memory while the Guest lives (H011): it shows in
+ * VmLck, and a Launcher without CAP_IPC_LOCK may not go past its
+ * RLIMIT_MEMLOCK.  The child gives up root after opening the device.
+ */
+static long vmlck_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	long kib = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+#define MEMLOCK_REFUSED	1
+#define MEMLOCK_ALLOWED	2
+
+static int memlock_child(uint8_t *ram)
+{
+	struct rlimit small = { RAM_BYTES / 4, 2 * RAM_BYTES }, enough = { 2 * RAM_BYTES, 2 * RAM_BYTES };
+	int fd = open_dev(), got = 0;
+
+	if (setrlimit(RLIMIT_MEMLOCK, &small) || setresgid(65534, 65534, 65534) ||
+	    setresuid(65534, 65534, 65534))
+		return 0x80;
+	if (initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES) == -1 && errno == ENOMEM)
+		got |= MEMLOCK_REFUSED;
+	if (!setrlimit(RLIMIT_MEMLOCK, &enough) &&
+	    initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES) == 16 &&
+	    vmlck_kib() == (long)(RAM_BYTES / 1024))
+		got |= MEMLOCK_ALLOWED;
+	return got;
+}
+
+static void check_locked_memory(uint8_t *ram)
+{
+	long before = vmlck_kib(), during, after;
+	int fd = open_dev(), status = 0;
+	pid_t child;
+
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
+	       "INITIALIZE 4 MiB as root");
+	during = vmlck_kib();
+	close(fd);
+	after = vmlck_kib();
+	report(during == before + (long)(RAM_BYTES / 1024) && after == before,
+	       "its RAM counts as locked memory until close (VmLck %ld, %ld, %ld kB)",
+	       before, during, after);
+
+	child = fork();
+	if (child == 0)
+		_exit(memlock_child(ram));
+	waitpid(child, &status, 0);
+	report(WIFEXITED(status) && (WEXITSTATUS(status) & MEMLOCK_REFUSED),
+	       "a Launcher without CAP_IPC_LOCK and a 1 MiB memlock limit: ENOMEM (status %#x)",
+	       (unsigned int)status);
+	report(WIFEXITED(status) && (WEXITSTATUS(status) & MEMLOCK_ALLOWED),
+	       "with an 8 MiB limit it may, and VmLck says 4 MiB");
+}
+
+/*
  * Two Guests in one process: each has its counters, the second under
  * <pid>-<its number>, and neither INITIALIZE fails for want of a name.
  */
@@ -1729,6 +1795,7 @@ int main(int argc, char *argv[])
 	check_open_close(ram);
 	check_stalled_initialize(ram);
 	check_two_guests(ram);
+	check_locked_memory(ram);
 	check_signal(ram);
 	check_death(ram);
 	check_init_at_zero(ram);
