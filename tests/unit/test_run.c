@@ -108,6 +108,7 @@ static struct {
 	size_t init_len;
 	bool holding;			/* exits come as struct lguest_exit_writes */
 	int hold_errno;			/* LHREQ_HOLD_PORTS fails with this */
+	int init_errno;			/* LHREQ_INITIALIZE fails with this */
 	uint32_t hold_req[3];		/* what LHREQ_HOLD_PORTS asked */
 } host;
 
@@ -230,6 +231,8 @@ static ssize_t fake_pwrite(int fd, const void *buf, size_t len, off_t off)
 	case LHREQ_INITIALIZE:
 		memcpy(host.init, w, sizeof(w));
 		host.init_len = len;
+		if (host.init_errno)
+			return errno = host.init_errno, -1;
 		return 16;
 	case LHREQ_GETREG:
 		host.getregs++;
@@ -473,6 +476,13 @@ static void test_restart(void)
 	       "under --chroot there is no restart: it says why and leaves the status at 2");
 }
 
+static int host_status(void (*fn)(void *), void *arg);
+
+static void call_initialize(void *gg)
+{
+	initialize_guest(gg);
+}
+
 static void test_initialize(void)
 {
 	struct guest t = { .mem = (uint8_t *)(uintptr_t)0x40000000u, .ram_size = 64u << 20,
@@ -484,6 +494,14 @@ static void test_initialize(void)
 	report(host.init[0] == LHREQ_INITIALIZE && host.init[1] == 0x40000000u &&
 	       host.init[2] == 16384 && host.init[3] == 0x1000000 && host.init[4] == 16384 + 256,
 	       "INITIALIZE {req, base, pfn_limit, start, device_limit}");
+
+	host_reset(NULL, 0, "", ENOENT);
+	host.init_errno = ENOMEM;
+	drain(err_pipe[0]);
+	report(host_status(call_initialize, &t) == EXIT_ERROR &&
+	       strstr(drain(err_pipe[0]), "its 64 MiB count as locked memory: raise the memlock "
+		      "limit (ulimit -l) above that, or give less memory"),
+	       "an ENOMEM INITIALIZE names the memlock limit and the Guest's size");
 }
 
 static int parse(int argc, char **argv, struct options *o)
