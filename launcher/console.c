@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "virtio.h"
@@ -245,13 +246,24 @@ static size_t filter_keys(struct console *con, const uint8_t *in, size_t len, ui
 /*
  * Keys the Guest has no buffer for wait here.  From a pipe or a file we
  * read no more until they are in (the writer waits, nothing is lost).
- * From a raw terminal we go on reading, so that Ctrl-A x still stops a
- * Guest that takes no input, one that hangs or is still booting: what
- * does not fit in the Guest's absence is dropped, as a full terminal
- * would.
+ * From a raw terminal we go on reading into the room left, so that
+ * Ctrl-A x still stops a Guest that takes no input (one that hangs, or is
+ * still booting), and a Guest that takes keys slowly loses none.  Only
+ * once the room is full and the Guest has taken nothing for
+ * INPUT_STALL_MS do we read on regardless, for the escape, and drop the
+ * rest, as a full terminal would.
  */
 #define INPUT_WAITING		4096
 #define INPUT_RETRY_MS		100
+#define INPUT_STALL_MS		1000
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
 
 /* Read what is there to read within ms milliseconds: -1 at end of input. */
 static ssize_t read_input(struct console *con, uint8_t *buf, size_t len, int ms)
@@ -285,23 +297,33 @@ static void *input_thread(void *arg)
 {
 	struct console *con = arg;
 	uint8_t buf[INPUT_CHUNK], keys[2 * INPUT_CHUNK], waiting[INPUT_WAITING];
-	size_t nwaiting = 0, nkeys, take;
-	bool eof = false;
+	size_t nwaiting = 0, nkeys, take, room, want;
+	uint64_t progress = now_ms();
+	bool eof = false, drop;
 	ssize_t n;
 
 	for (;;) {
-		if (!eof && (nwaiting == 0 || con->raw_tty)) {
-			n = read_input(con, buf, sizeof(buf), nwaiting ? 0 : -1);
+		/* n bytes filter to at most n + 1 keys (an escape left from before). */
+		room = sizeof(waiting) - nwaiting;
+		want = room > sizeof(buf) ? sizeof(buf) : (room ? room - 1 : 0);
+		drop = !want && now_ms() - progress >= INPUT_STALL_MS;
+		if (drop)
+			want = sizeof(buf);
+		if (!eof && want && (nwaiting == 0 || con->raw_tty)) {
+			n = read_input(con, buf, want, nwaiting ? 0 : -1);
 			if (n < 0)
 				eof = true;
 			nkeys = n > 0 ? filter_keys(con, buf, (size_t)n, keys) : 0;
-			take = nkeys < sizeof(waiting) - nwaiting ? nkeys : sizeof(waiting) - nwaiting;
-			memcpy(waiting + nwaiting, keys, take);
-			nwaiting += take;
+			if (!drop) {
+				memcpy(waiting + nwaiting, keys, nkeys);
+				nwaiting += nkeys;
+			}
 		}
 		if (eof && nwaiting == 0)
 			return NULL;
 		take = deliver(con, waiting, nwaiting, con->raw_tty ? INPUT_RETRY_MS : -1);
+		if (take || !nwaiting)
+			progress = now_ms();
 		memmove(waiting, waiting + take, nwaiting - take);
 		nwaiting -= take;
 	}

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE	/* pipe2 */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -536,9 +537,84 @@ static void test_escape_without_driver(void)
 	close(err[1]);
 }
 
+/*
+ * A long paste into a raw terminal, to a Guest that takes 16 bytes at a
+ * time: the console reads ahead while keys wait (so that Ctrl-A x works),
+ * but never more than it can keep, so every byte arrives, in order.  In a
+ * child on a pty, as above; it exits 0 only if all of them came.
+ */
+#define PASTE		6000
+
+static void *paste_writer(void *arg)
+{
+	static uint8_t text[PASTE];
+	int master = *(int *)arg;
+	size_t done = 0;
+	ssize_t n;
+
+	for (size_t i = 0; i < PASTE; i++)
+		text[i] = (uint8_t)('a' + i % 26);
+	while (done < PASTE && (n = write(master, text + done, PASTE - done)) > 0)
+		done += (size_t)n;
+	return NULL;
+}
+
+static int slow_guest_child(int master)
+{
+	int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	uint16_t k;
+	size_t got = 0;
+	pthread_t writer;
+
+	g.mem = calloc(1, RAM);
+	g.raise_irq = record_irq;
+	if (slave < 0 || !g.mem || pci__init(&g) ||
+	    console__add(&g, slave, open("/dev/null", O_WRONLY)) || console__start(&g))
+		return 2;
+	bar = cfg_in(0x10, 4);
+	cfg_out(0x04, 2, 0x0006);
+	bring_up(DRIVER_FEATURES);
+	pthread_create(&writer, NULL, paste_writer, &master);
+	for (k = 0; got < PASTE && k < 2 * PASTE; k++) {
+		uint16_t d = k % 16;
+		uint32_t len;
+
+		add_rx_buffer(d, 16);
+		kick(RXQ);
+		if (!wait_used(&rx, (uint16_t)(k + 1)))
+			return 3;
+		len = drv_used_len(&rx, k);
+		for (uint32_t i = 0; i < len; i++, got++)
+			if (g.mem[RX_BUF + 0x100u * d + i] != (uint8_t)('a' + got % 26))
+				return 4;
+		usleep(200);
+	}
+	return got == PASTE ? 0 : 5;
+}
+
+static void test_slow_guest_paste(void)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY), status = 0;
+	pid_t child;
+
+	if (master < 0 || grantpt(master) || unlockpt(master)) {
+		report(0, "a pty for the paste test");
+		return;
+	}
+	child = fork();
+	if (child == 0)
+		_exit(slow_guest_child(master));
+	waitpid(child, &status, 0);
+	report(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "a %u-byte paste into a raw terminal reaches a Guest that takes 16 bytes at a time, "
+	       "every byte in order (status %#x)", PASTE, (unsigned int)status);
+	close(master);
+}
+
 int main(void)
 {
 	test_escape_without_driver();
+	test_slow_guest_paste();
 
 	g.mem = calloc(1, RAM);
 	g.raise_irq = record_irq;
