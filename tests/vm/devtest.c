@@ -535,6 +535,38 @@ static void check_death(uint8_t *ram)
 	close(fd);
 }
 
+/* A Guest of @code at START in fresh RAM, initialized: its descriptor. */
+static int start_guest(uint8_t *ram, const uint8_t *code, size_t len, const char *what)
+{
+	int fd = open_dev();
+
+	memset(ram, 0, RAM_BYTES);
+	memcpy(ram + START, code, len);
+	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR, "%s", what);
+	return fd;
+}
+
+/*
+ * Run a Guest that must die within 30 s: the read() it dies in fails with
+ * ENOENT, and the reason the next one returns holds @reason.  One that did
+ * not die is not run again: that read() would not come back.
+ */
+static void expect_death(int fd, const char *dies, const char *reason, const char *said)
+{
+	char buf[256];
+	int dead;
+	long r;
+
+	arm_alarm(30);
+	r = read(fd, buf, sizeof(buf));
+	dead = r == -1 && errno == ENOENT;
+	disarm_alarm();
+	expect(r, 0, ENOENT, "%s", dies);
+	r = dead ? read(fd, buf, sizeof(buf) - 1) : 0;
+	buf[r > 0 ? r : 0] = '\0';
+	report(r > 0 && strstr(buf, reason) != NULL, "%s (\"%s\")", said, buf);
+}
+
 /*
  * LGUEST_INIT naming guest-physical 0 for lguest_data, over and over.  0 is
  * what lg.ko keeps until LGUEST_INIT, so it must be refused outright: else
@@ -549,25 +581,11 @@ static void check_init_at_zero(uint8_t *ram)
 		0xcd, LGUEST_TRAP_ENTRY,		/* int $0x1f */
 		0xeb, 0xf5,				/* jmp back to the mov */
 	};
-	int fd = open_dev();
-	char buf[256];
-	int dead;
-	long r;
+	int fd = start_guest(ram, code, sizeof(code),
+			     "INITIALIZE a Guest whose LGUEST_INIT names address 0");
 
-	memset(ram, 0, RAM_BYTES);
-	memcpy(ram + START, code, sizeof(code));
-	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
-	       "INITIALIZE a Guest whose LGUEST_INIT names address 0");
-	arm_alarm(30);
-	r = read(fd, buf, sizeof(buf));
-	dead = r == -1 && errno == ENOENT;
-	disarm_alarm();
-	expect(r, 0, ENOENT, "it dies at its first LGUEST_INIT");
-	/* Only a dead Guest's read() returns at once: a live one would run on. */
-	r = dead ? read(fd, buf, sizeof(buf) - 1) : 0;
-	buf[r > 0 ? r : 0] = '\0';
-	report(r > 0 && strstr(buf, "LGUEST_INIT with lguest_data at 0") != NULL,
-	       "for putting lguest_data at 0 (\"%s\")", buf);
+	expect_death(fd, "it dies at its first LGUEST_INIT", "LGUEST_INIT with lguest_data at 0",
+		     "for putting lguest_data at 0");
 	close(fd);
 }
 
@@ -592,24 +610,11 @@ static void check_linear_user(uint8_t *ram)
 		0xa1, 0x00, 0x00, 0x30, 0x00,	/* 24: mov 0x300000, %eax */
 		0x0f, 0x0b,			/* ud2 */
 	};
-	int fd = open_dev();
-	char buf[256];
-	int dead;
-	long r;
+	int fd = start_guest(ram, code, sizeof(code),
+			     "INITIALIZE a Guest that goes to ring 3 before it has page tables");
 
-	memset(ram, 0, RAM_BYTES);
-	memcpy(ram + START, code, sizeof(code));
-	expect(initialize(fd, addr(ram), RAM_PAGES, START, RAM_PAGES), 16, NO_ERROR,
-	       "INITIALIZE a Guest that goes to ring 3 before it has page tables");
-	arm_alarm(30);
-	r = read(fd, buf, sizeof(buf));
-	dead = r == -1 && errno == ENOENT;
-	disarm_alarm();
-	expect(r, 0, ENOENT, "it dies (and does not spin)");
-	r = dead ? read(fd, buf, sizeof(buf) - 1) : 0;
-	buf[r > 0 ? r : 0] = '\0';
-	report(r > 0 && strstr(buf, "unhandled trap 14 at eip 0x100018") != NULL,
-	       "of ring 3's page fault at its first instruction (\"%s\")", buf);
+	expect_death(fd, "it dies (and does not spin)", "unhandled trap 14 at eip 0x100018",
+		     "of ring 3's page fault at its first instruction");
 	close(fd);
 }
 
