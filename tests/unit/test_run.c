@@ -377,6 +377,20 @@ static void test_deaths(void)
 	       "another read error is fatal and named");
 }
 
+/* Run steps with every LHREQ_TRAP refused (no handler): the status, stderr kept. */
+static int run_script_traps_refused(const struct step *steps, unsigned int n)
+{
+	int status;
+
+	host_reset(steps, n, LGUEST_POWEROFF_REASON, ENOENT);
+	host.trap_fails = true;
+	drain(err_pipe[0]);
+	capture_stderr(true);
+	status = setjmp(exit_jmp) == 0 ? run_guest(&g) : 100 + exit_status;
+	capture_stderr(false);
+	return status;
+}
+
 static void test_reinject(void)
 {
 	static const struct step bad[] = {
@@ -392,13 +406,7 @@ static void test_reinject(void)
 	report(host.after_eip[0] == 0x2000 && host.after_eip[1] == 0x3000,
 	       "a re-injected instruction leaves eip alone");
 
-	host.trap_fails = true;
-	host_reset(bad, 1, LGUEST_POWEROFF_REASON, ENOENT);
-	host.trap_fails = true;
-	drain(err_pipe[0]);
-	capture_stderr(true);
-	status = setjmp(exit_jmp) == 0 ? run_guest(&g) : 100 + exit_status;
-	capture_stderr(false);
+	status = run_script_traps_refused(bad, 1);
 	report(status == 100 + EXIT_GUEST_DIED && strstr(drain(err_pipe[0]), "no handler"),
 	       "a Guest with no handler for the re-injected trap dies (status 1), saying why");
 
@@ -430,12 +438,7 @@ static void test_single_step(bool give_regs)
 	report(host.after_eip[0] == 0x1001 && host.after_eip[2] == 0x3001,
 	       "%sthe #DB comes with eip past the in", how);
 
-	host_reset(steps, 1, LGUEST_POWEROFF_REASON, ENOENT);
-	host.trap_fails = true;
-	drain(err_pipe[0]);
-	capture_stderr(true);
-	status = setjmp(exit_jmp) == 0 ? run_guest(&g) : 100 + exit_status;
-	capture_stderr(false);
+	status = run_script_traps_refused(steps, 1);
 	host.give_regs = false;
 	report(status == 100 + EXIT_GUEST_DIED && strstr(drain(err_pipe[0]), "no #DB handler"),
 	       "%sa single-stepping Guest with no #DB handler dies, saying why", how);
