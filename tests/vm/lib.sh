@@ -204,7 +204,10 @@ lg_build_module() {
 			fi
 		} >"$dir/Kbuild"
 		rm -f "$dir/Makefile"
-		make -C "$kheaders" M="$dir" ARCH=x86 -j"$(nproc)" modules &&
+		# Not a sub-make of make check's (whose jobserver the -j would
+		# reset, with a warning in every log): a build of its own.
+		env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+			make -C "$kheaders" M="$dir" ARCH=x86 -j"$(nproc)" modules &&
 			cp "$dir/lg.ko" "$ko"
 	) 9>"$dir.lock" >"$log" 2>&1
 }
